@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs kiln's build and test dependencies from Debian packages, skipping
+# the apt round-trip when everything is already present.
+set -euo pipefail
+
+packages=(
+  g++ meson ninja-build pkg-config
+  xtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
+  doctest-dev nlohmann-json3-dev libcairo2-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
