@@ -1,0 +1,124 @@
+#include "ops/additive_attention.hpp"
+
+#include <cmath>
+
+#include <xsimd/xsimd.hpp>
+
+#include "graph/backward.hpp"
+#include "graph/error.hpp"
+
+namespace kiln {
+
+namespace {
+
+constexpr const char* op = "additive_attention_scores";
+
+struct Dims {
+  std::size_t batch, te, td, width;
+};
+
+Dims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
+  if (keys.size() != 3 || queries.size() != 3) {
+    throw_shape_error(op, "expects keys (batch, encoder_time, width) and queries (batch, decoder_time, width), got",
+                      keys, queries);
+  }
+  if (keys[0] != queries[0]) throw_shape_error(op, "keys and queries have different batch sizes:", keys, queries);
+  if (keys[2] != queries[2]) throw_shape_error(op, "keys and queries have different widths:", keys, queries);
+  const bool v_ok = (v.size() == 2 && v[0] == keys[2] && v[1] == 1) || (v.size() == 1 && v[0] == keys[2]);
+  if (!v_ok) {
+    throw ShapeError(std::string(op) + ": v must be (" + std::to_string(keys[2]) + ", 1) for keys " + to_string(keys) +
+                     ", got " + to_string(v));
+  }
+  return {keys[0], keys[1], queries[1], keys[2]};
+}
+
+using Batch = xsimd::batch<float>;
+constexpr std::size_t lanes = Batch::size;
+
+// x = tanh(x) over n contiguous floats, a SIMD batch at a time.
+void tanh_in_place(float* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) xsimd::tanh(Batch::load_unaligned(x + i)).store_unaligned(x + i);
+  for (; i < n; ++i) x[i] = std::tanh(x[i]);
+}
+
+float dot(const float* a, const float* b, std::size_t n) {
+  Batch acc(0.0f);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) acc = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc);
+  float total = xsimd::hadd(acc);
+  for (; i < n; ++i) total += a[i] * b[i];
+  return total;
+}
+
+// hidden[b,i,j,:] = tanh(queries[b,i,:] + keys[b,j,:]) and scores[b,i,j] =
+// hidden[b,i,j,:] . v. Each (b, i) block of Te * E floats is summed, squashed
+// and projected while it sits in L1. (A GEMM with one output column is far
+// slower here than these dot products.)
+void scores_forward(const float* keys, const float* queries, const float* v, float* hidden, float* scores,
+                    const Dims& d) {
+  const std::size_t block = d.te * d.width;
+  for (std::size_t b = 0; b < d.batch; ++b) {
+    for (std::size_t i = 0; i < d.td; ++i) {
+      const float* __restrict q = queries + (b * d.td + i) * d.width;
+      float* h = hidden + (b * d.td + i) * block;
+      for (std::size_t j = 0; j < d.te; ++j) {
+        const float* __restrict k = keys + (b * d.te + j) * d.width;
+        float* __restrict hj = h + j * d.width;
+        for (std::size_t c = 0; c < d.width; ++c) hj[c] = q[c] + k[c];
+      }
+      tanh_in_place(h, block);
+      float* s = scores + (b * d.td + i) * d.te;
+      for (std::size_t j = 0; j < d.te; ++j) s[j] = dot(h + j * d.width, v, d.width);
+    }
+  }
+}
+
+// With h = hidden[b,i,j,:] and g = grad[b,i,j]:
+//   dpre = g * v * (1 - h^2);  dkeys[b,j] += dpre;  dqueries[b,i] += dpre;  dv += g * h
+void scores_backward(const float* grad, const float* hidden, const float* v, float* dkeys, float* dqueries,
+                     float* dv, const Dims& d) {
+  for (std::size_t b = 0; b < d.batch; ++b) {
+    for (std::size_t i = 0; i < d.td; ++i) {
+      float* __restrict dq = dqueries + (b * d.td + i) * d.width;
+      for (std::size_t j = 0; j < d.te; ++j) {
+        const std::size_t row = (b * d.td + i) * d.te + j;
+        const float g = grad[row];
+        const float* __restrict h = hidden + row * d.width;
+        float* __restrict dk = dkeys + (b * d.te + j) * d.width;
+        for (std::size_t c = 0; c < d.width; ++c) {
+          const float dpre = g * v[c] * (1.0f - h[c] * h[c]);
+          dk[c] += dpre;
+          dq[c] += dpre;
+          dv[c] += g * h[c];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// d scores, with h = tanh(queries[b,i] + keys[b,j]) kept from the forward pass:
+//   dkeys[b,j] = sum_i g v (1 - h^2),  dqueries[b,i] = sum_j g v (1 - h^2),  dv = sum_{b,i,j} g h
+Tensor additive_attention_scores(const Tensor& keys, const Tensor& queries, const Tensor& v) {
+  const Dims d = check_shapes(keys.shape(), queries.shape(), v.shape());
+  Array hidden = Array::from_shape({d.batch, d.td, d.te, d.width});
+  Array scores = Array::from_shape({d.batch, d.td, d.te});
+  if (scores.size() == 0) return Tensor(std::move(scores));
+  scores_forward(keys.value().data(), queries.value().data(), v.value().data(), hidden.data(), scores.data(), d);
+
+  return record(std::move(scores), any_requires_grad(keys, queries, v),
+                [keys, queries, v, d, hidden = std::move(hidden)](const Array& g, const Array&) {
+                  Array dkeys = xt::zeros<float>(keys.shape());
+                  Array dqueries = xt::zeros<float>(queries.shape());
+                  Array dv = xt::zeros<float>(v.shape());
+                  scores_backward(g.data(), hidden.data(), v.value().data(), dkeys.data(), dqueries.data(),
+                                  dv.data(), d);
+                  accumulate_grad(keys, std::move(dkeys));
+                  accumulate_grad(queries, std::move(dqueries));
+                  accumulate_grad(v, std::move(dv));
+                });
+}
+
+}  // namespace kiln

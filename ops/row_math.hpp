@@ -1,0 +1,18 @@
+#pragma once
+// Reductions and shifted exponentials over one contiguous row of floats: the
+// inner loops of softmax and the fused cross-entropies. Compilers vectorise
+// neither a float sum (it would reorder the additions) nor std::exp, so
+// these use xsimd by hand; they are called once per row, not per element.
+
+#include <cstddef>
+
+namespace kiln::row {
+
+float max(const float* x, std::size_t n);  // n >= 1
+float sum(const float* x, std::size_t n);
+float dot(const float* a, const float* b, std::size_t n);
+
+// y[i] = exp(x[i] - shift) (y may be x); returns sum(y).
+float exp_shifted(const float* x, float shift, float* y, std::size_t n);
+
+}  // namespace kiln::row
