@@ -1,0 +1,44 @@
+#pragma once
+// Reference tensors computed outside kiln (see ../shared/golden/README.md).
+// golden("gru.safetensors", "kernel") loads the file once and caches it.
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "graph/error.hpp"
+#include "io/safetensors.hpp"
+
+#ifndef KILN_SHARED_DIR
+#error "tests/meson.build passes KILN_SHARED_DIR, the absolute path of ../shared"
+#endif
+
+namespace kiln::testing {
+
+inline std::string golden_path(const std::string& file) {
+  return std::string(KILN_SHARED_DIR) + "/golden/" + file;
+}
+
+// The tensor `tensor` of /work/shared/golden/<file>. Throws kiln::FormatError
+// when the file cannot be read and kiln::Error naming the file and its
+// tensors when the tensor is not in it.
+inline Array golden(const std::string& file, const std::string& tensor) {
+  static std::mutex mutex;
+  static std::map<std::string, std::map<std::string, Array>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto loaded = cache.find(file);
+  if (loaded == cache.end()) {
+    std::map<std::string, Array> tensors;
+    for (auto& t : io::load_safetensors(golden_path(file))) tensors.emplace(t.name, std::move(t.value));
+    loaded = cache.emplace(file, std::move(tensors)).first;
+  }
+  const auto found = loaded->second.find(tensor);
+  if (found == loaded->second.end()) {
+    std::string names;
+    for (const auto& [name, value] : loaded->second) names += (names.empty() ? "" : ", ") + name;
+    throw Error("golden: " + golden_path(file) + " has no tensor '" + tensor + "' (it has: " + names + ")");
+  }
+  return found->second;
+}
+
+}  // namespace kiln::testing
