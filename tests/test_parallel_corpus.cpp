@@ -1,0 +1,100 @@
+// Parallel corpus readers on small files written here and on small_vocab.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "graph/error.hpp"
+#include "text/parallel_corpus.hpp"
+
+using namespace kiln;
+using namespace kiln::text;
+
+namespace {
+
+// A fresh directory under /tmp, removed at the end of the test case.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("kiln_test_corpus_" + name)) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const std::string& file, const std::string& content) const {
+    const auto p = path / file;
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("read_parallel_files pairs line N of one file with line N of the other") {
+  TempDir dir("pairs");
+  const auto en = dir.write("en", "the cat .\r\nhello\n\n\nlast line");
+  const auto fr = dir.write("fr", "le chat .\r\nbonjour\n\nsalut\ndernière ligne\n");
+  // line 3 is empty on both sides and skipped; line 4 is kept with an empty source
+  CHECK(read_parallel_files(en, fr) == std::vector<SentencePair>{{"the cat .", "le chat ."},
+                                                                 {"hello", "bonjour"},
+                                                                 {"", "salut"},
+                                                                 {"last line", "dernière ligne"}});
+}
+
+TEST_CASE("read_parallel_files skips a UTF-8 byte order mark") {
+  TempDir dir("bom");
+  const auto en = dir.write("en", "\xEF\xBB\xBFyes\n");
+  const auto fr = dir.write("fr", "oui\n");
+  CHECK(read_parallel_files(en, fr) == std::vector<SentencePair>{{"yes", "oui"}});
+}
+
+TEST_CASE("read_parallel_files names both files and both counts when they differ") {
+  TempDir dir("counts");
+  const auto en = dir.write("en", "a\nb\nc\n");
+  const auto fr = dir.write("fr", "a\nb\n");
+  CHECK_THROWS_WITH_AS(read_parallel_files(en, fr),
+                       ("read_parallel_files: '" + en + "' has 3 lines but '" + fr + "' has 2").c_str(), FormatError);
+  const std::string cannot_open = "cannot open " + (dir.path / "nope").string();
+  CHECK_THROWS_WITH_AS(read_parallel_files(en, (dir.path / "nope").string()), doctest::Contains(cannot_open.c_str()),
+                       FormatError);
+}
+
+TEST_CASE("read_tab_separated_pairs reads english<TAB>french and drops attributions") {
+  TempDir dir("tsv");
+  const auto path = dir.write("fra.txt",
+                              "\xEF\xBB\xBFGo.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272\r\n"
+                              "Hi.\tSalut !\n"
+                              "\n"
+                              "I'm cold.\tJ'ai froid.\t\n");
+  CHECK(read_tab_separated_pairs(path) == std::vector<SentencePair>{
+                                              {"Go.", "Va !"}, {"Hi.", "Salut !"}, {"I'm cold.", "J'ai froid."}});
+}
+
+TEST_CASE("read_tab_separated_pairs names the file and line of a line without a tab") {
+  TempDir dir("tsv_bad");
+  const auto path = dir.write("fra.txt", "Go.\tVa !\n\nHi. Salut !\n");
+  CHECK_THROWS_WITH_AS(read_tab_separated_pairs(path),
+                       ("read_tab_separated_pairs: '" + path + "' line 3: expected source<TAB>target, found no tab")
+                           .c_str(),
+                       FormatError);
+}
+
+TEST_CASE("read_corpus_dir names the corpus file that is missing") {
+  TempDir dir("dir");
+  dir.write("small_vocab_en", "a\n");
+  const std::string fr = (dir.path / "small_vocab_fr").string();
+  CHECK_THROWS_WITH_AS(read_corpus_dir(dir.path.string()), ("read_corpus_dir: missing corpus file '" + fr + "'").c_str(),
+                       FormatError);
+  dir.write("small_vocab_fr", "b\n");
+  CHECK(read_corpus_dir(dir.path.string()) == std::vector<SentencePair>{{"a", "b"}});
+}
+
+TEST_CASE("read_corpus_dir reads the 28,000 small_vocab pairs in order") {
+  const auto pairs = read_corpus_dir(KILN_SHARED_DIR "/data/small_vocab");
+  REQUIRE(pairs.size() == 28000);
+  CHECK(pairs.front() == SentencePair{"new jersey is sometimes quiet during autumn , and it is snowy in april .",
+                                      "new jersey est parfois calme pendant l' automne , et il est neigeux en avril ."});
+  CHECK(pairs.back() == SentencePair{"he likes oranges , mangoes , and grapefruit .",
+                                     "il aime les oranges , les mangues et le pamplemousse ."});
+}
