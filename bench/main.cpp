@@ -1,0 +1,47 @@
+// kiln-bench: benchmarks, not tests. Figures are medians over repetitions;
+// ratios compare against a reference run in the same invocation.
+//   kiln-bench ops               engine overhead and matmul vs raw BLAS
+//   kiln-bench ... --threads N   BLAS threads (default: all cores)
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "ops/blas.hpp"
+
+namespace kiln::bench {
+int run_ops();
+}
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: kiln-bench <suite> [--threads N]\n"
+               "suites:\n"
+               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string suite = argv[1];
+  int threads = 0;
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+      threads = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "kiln-bench: unknown option '%s'\n", argv[i]);
+      return 2;
+    }
+  }
+  kiln::set_num_threads(threads);
+  if (suite == "ops") return kiln::bench::run_ops();
+  std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
+  usage();
+  return 2;
+}

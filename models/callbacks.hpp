@@ -1,0 +1,140 @@
+#pragma once
+// Callbacks fit() calls around epochs and batches (keras.callbacks): stop
+// early, save checkpoints, stop on NaN, change the learning rate, or run
+// any user code.
+
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/shape.hpp"
+
+namespace kiln {
+
+class Model;
+
+// Loss and metric values by name ("loss", "accuracy", "val_loss", ...).
+using Logs = std::map<std::string, double>;
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  void set_model(Model* model) { model_ = model; }
+  virtual void on_train_begin(const Logs&) {}
+  virtual void on_train_end(const Logs&) {}
+  virtual void on_epoch_begin(std::size_t /*epoch*/, const Logs&) {}
+  virtual void on_epoch_end(std::size_t /*epoch*/, const Logs&) {}
+  virtual void on_batch_end(std::size_t /*batch*/, const Logs&) {}
+
+ protected:
+  Model& model() const;
+
+ private:
+  Model* model_ = nullptr;
+};
+
+// A user-defined callback from functions, as keras.callbacks.LambdaCallback.
+class LambdaCallback : public Callback {
+ public:
+  struct Options {
+    std::function<void(std::size_t epoch, const Logs&)> on_epoch_begin = {};
+    std::function<void(std::size_t epoch, const Logs&)> on_epoch_end = {};
+    std::function<void(std::size_t batch, const Logs&)> on_batch_end = {};
+    std::function<void(const Logs&)> on_train_begin = {};
+    std::function<void(const Logs&)> on_train_end = {};
+  };
+  explicit LambdaCallback(Options options) : options_(std::move(options)) {}
+  void on_train_begin(const Logs& logs) override;
+  void on_train_end(const Logs& logs) override;
+  void on_epoch_begin(std::size_t epoch, const Logs& logs) override;
+  void on_epoch_end(std::size_t epoch, const Logs& logs) override;
+  void on_batch_end(std::size_t batch, const Logs& logs) override;
+
+ private:
+  Options options_;
+};
+
+// Whether a smaller or larger monitored value is better: "auto" picks max
+// for names containing "acc", min otherwise (Keras' rule).
+enum class MonitorMode { automatic, min, max };
+
+// Stops training when `monitor` has not improved by min_delta for
+// `patience` epochs; optionally restores the best epoch's weights.
+class EarlyStopping : public Callback {
+ public:
+  struct Options {
+    std::string monitor = "val_loss";
+    double min_delta = 0.0;
+    std::size_t patience = 0;
+    MonitorMode mode = MonitorMode::automatic;
+    bool restore_best_weights = false;
+  };
+  explicit EarlyStopping(Options options);
+  void on_train_begin(const Logs& logs) override;
+  void on_epoch_end(std::size_t epoch, const Logs& logs) override;
+  void on_train_end(const Logs& logs) override;
+  // The epoch (0-based) training stopped after, if it stopped early.
+  std::optional<std::size_t> stopped_epoch() const { return stopped_epoch_; }
+
+ private:
+  Options options_;
+  bool maximize_;
+  double best_ = 0.0;
+  std::size_t wait_ = 0;
+  std::optional<std::size_t> stopped_epoch_;
+  std::vector<Array> best_weights_;
+};
+
+// Saves the weights (safetensors, atomically) after every epoch, or only
+// when `monitor` improves. "{epoch}" in the path becomes the 1-based epoch.
+// With include_optimizer, the optimizer state goes beside it
+// ("<path>.optimizer.safetensors") so training can resume exactly.
+class ModelCheckpoint : public Callback {
+ public:
+  struct Options {
+    std::filesystem::path filepath;
+    std::string monitor = "val_loss";
+    bool save_best_only = false;
+    MonitorMode mode = MonitorMode::automatic;
+    bool include_optimizer = false;
+  };
+  explicit ModelCheckpoint(Options options);
+  void on_epoch_end(std::size_t epoch, const Logs& logs) override;
+
+ private:
+  Options options_;
+  bool maximize_;
+  std::optional<double> best_;
+};
+
+// Stops training as soon as the loss of a batch is NaN or infinite, and
+// says at which epoch and batch (keras.callbacks.TerminateOnNaN).
+class TerminateOnNaN : public Callback {
+ public:
+  void on_epoch_begin(std::size_t epoch, const Logs&) override { epoch_ = epoch; }
+  void on_batch_end(std::size_t batch, const Logs& logs) override;
+  // "loss became nan at epoch 3, batch 17" once it has fired.
+  const std::string& message() const { return message_; }
+
+ private:
+  std::size_t epoch_ = 0;
+  std::string message_;
+};
+
+// Sets the optimizer's learning rate at the start of every epoch from
+// schedule(epoch, current rate), as keras.callbacks.LearningRateScheduler.
+class LearningRateScheduler : public Callback {
+ public:
+  explicit LearningRateScheduler(std::function<float(std::size_t epoch, float lr)> schedule)
+      : schedule_(std::move(schedule)) {}
+  void on_epoch_begin(std::size_t epoch, const Logs& logs) override;
+
+ private:
+  std::function<float(std::size_t, float)> schedule_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,80 @@
+#include "models/model.hpp"
+
+#include <iostream>
+
+#include "models/summary_table.hpp"
+
+namespace kiln {
+
+namespace {
+
+// 1234567 -> "1,234,567", as Keras prints parameter counts.
+std::string with_thousands(std::size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::size_t count(const std::vector<Tensor>& tensors) {
+  std::size_t n = 0;
+  for (const auto& t : tensors) n += t.size();
+  return n;
+}
+
+}  // namespace
+
+Model::Model(std::string class_name, std::string name) : Layer(std::move(class_name), std::move(name)) {}
+
+std::vector<std::pair<std::string, Tensor>> Model::named_weights() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const auto& layer : layers()) {
+    for (auto& entry : layer->named_weights()) out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::vector<PartialShape> Model::compute_output_shape(const std::vector<PartialShape>&) const {
+  fail("a subclassed model has no symbolic output shape; call it on tensors instead");
+}
+
+std::size_t Model::print_layers(std::ostream& out) const {
+  SummaryTable table({"Layer (type)", "Output Shape", "Param #"}, {33, 27, 12});
+  table.print_header(out);
+  for (const auto& layer : layers()) {
+    std::string shape = "?";
+    if (layer->built() && !layer->built_input_shapes().empty()) {
+      auto in = layer->built_input_shapes();
+      for (auto& s : in) {
+        if (!s.empty()) s[0] = unknown_dim;
+      }
+      try {
+        std::vector<std::string> shapes;
+        for (const auto& s : layer->compute_output_shape(in)) shapes.push_back(to_string(s));
+        shape = shapes.size() == 1 ? shapes[0] : "[" + join_cells(shapes) + "]";
+      } catch (const Error&) {
+        shape = "multiple";
+      }
+    }
+    table.print_row(out, {layer->name() + " (" + layer->class_name() + ")", shape, std::to_string(layer->count_params())});
+  }
+  return table.total_width();
+}
+
+void Model::summary(std::ostream& out) const {
+  out << "Model: \"" << name() << "\"\n";
+  const std::size_t width = print_layers(out);
+  const std::size_t total = count_params();
+  const std::size_t trainable = count(trainable_weights());
+  out << std::string(width, '=') << "\n";
+  out << "Total params: " << with_thousands(total) << "\n";
+  out << "Trainable params: " << with_thousands(trainable) << "\n";
+  out << "Non-trainable params: " << with_thousands(total - trainable) << "\n";
+  out << std::string(width, '_') << "\n";
+}
+
+void Model::summary() const { summary(std::cout); }
+
+}  // namespace kiln

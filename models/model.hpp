@@ -1,0 +1,108 @@
+#pragma once
+// Model: a Layer that can be trained, evaluated, summarised and saved, as
+// keras.Model is. Three ways to get one:
+//   - FunctionalModel: Model(inputs, outputs) over symbolic Input()s;
+//   - SequentialModel: a stack of single-input layers, add() by add();
+//   - subclassing: derive from Model, track() sublayers, override call().
+// Training (compile/fit/evaluate/predict) lives in models/training_loop.cpp.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/layer.hpp"
+#include "models/compile_options.hpp"
+#include "training/history.hpp"
+#include "training/metrics.hpp"
+
+namespace kiln {
+
+class Callback;
+
+// Arguments of fit(), with Keras' names and defaults.
+struct FitOptions {
+  std::size_t batch_size = 32;
+  std::size_t epochs = 1;
+  // Validation: explicit data, or the last fraction of the training arrays
+  // (taken before shuffling, as Keras does).
+  std::vector<Array> validation_x = {};
+  std::vector<Array> validation_y = {};
+  double validation_split = 0.0;
+  bool shuffle = true;
+  std::uint64_t seed = 0;  // shuffling order; 0 = from the global generator
+  int verbose = 1;         // 0 silent, 1 progress bar (one line per epoch off a terminal)
+  std::vector<std::shared_ptr<Callback>> callbacks = {};
+  std::ostream* out = nullptr;  // where progress goes; default std::cout
+  // Per-sample (N) or per-step (N, T) weights; a padding mask is one.
+  std::optional<Array> sample_weight = std::nullopt;
+};
+
+class Model : public Layer {
+ public:
+  explicit Model(std::string class_name = "Model", std::string name = {});
+
+  // --- training (models/training_loop.cpp) ---
+  void compile(CompileOptions options);
+  bool compiled() const { return optimizer_ != nullptr; }
+  History fit(const std::vector<Array>& x, const std::vector<Array>& y, FitOptions options = {});
+  // One optimizer step on one batch; returns the loss and metrics.
+  std::map<std::string, double> train_on_batch(const std::vector<Array>& x, const std::vector<Array>& y,
+                                               const Array* sample_weight = nullptr);
+  std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
+                                         std::size_t batch_size = 32);
+  std::vector<Array> predict(const std::vector<Array>& x, std::size_t batch_size = 32);
+
+  Optimizer& optimizer() const;
+  const CompileOptions& compile_options() const { return compile_options_; }
+  // Set by a callback (EarlyStopping) to end fit() after the current epoch.
+  bool stop_training = false;
+
+  // --- weights (safetensors, "layer/weight" names, written atomically) ---
+  void save_weights(const std::filesystem::path& path) const;
+  // Checks every name and shape before changing anything; the first
+  // mismatch is reported with the file's and the model's view of it.
+  void load_weights(const std::filesystem::path& path);
+  // The optimizer's slots and step count, to resume training exactly.
+  void save_optimizer_state(const std::filesystem::path& path) const;
+  void load_optimizer_state(const std::filesystem::path& path);
+
+  // --- description ---
+  void summary(std::ostream& out) const;
+  void summary() const;
+
+  // Weights are named without the model's own name ("encoder_gru/kernel"),
+  // as Keras names them in weight files.
+  std::vector<std::pair<std::string, Tensor>> named_weights() const override;
+
+  // Subclassed models have no symbolic shape unless they say so.
+  std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+
+ protected:
+  // The layers this model owns, in the order they were tracked.
+  const std::vector<std::shared_ptr<Layer>>& layers() const { return sublayers(); }
+  // Rows of the summary table: subclasses print their own layout.
+  // Returns the table width, for the closing rules.
+  virtual std::size_t print_layers(std::ostream& out) const;
+
+ private:
+  struct Batch;
+  std::map<std::string, double> train_step(const Batch& batch);
+  void test_step(const Batch& batch);
+  std::vector<Tensor> forward(const std::vector<Array>& x, bool training);
+  Tensor total_loss(const std::vector<Tensor>& predictions, const std::vector<Array>& y, const Array* sample_weight);
+  void reset_metrics();
+  std::map<std::string, double> metric_results(const std::string& prefix) const;
+  void check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y) const;
+
+  CompileOptions compile_options_;
+  std::shared_ptr<Optimizer> optimizer_;
+  LossFunction loss_;
+  std::unique_ptr<Mean> loss_tracker_;
+  std::vector<std::shared_ptr<PredictionMetric>> metrics_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,82 @@
+#include "models/sequential.hpp"
+
+#include "models/summary_table.hpp"
+
+namespace kiln {
+
+SequentialModel::SequentialModel(Options options) : Model("Sequential", options.name) {
+  if (!options.input_shape.empty()) {
+    input_shape_ = {unknown_dim};
+    input_shape_.insert(input_shape_.end(), options.input_shape.begin(), options.input_shape.end());
+  }
+  for (auto& layer : options.layers) add(std::move(layer));
+}
+
+void SequentialModel::add(std::shared_ptr<Layer> layer) {
+  if (!layer) throw Error(describe() + ": add() got a null layer");
+  if (!input_shape_.empty()) {
+    const PartialShape in = compute_output_shape({input_shape_}).front();
+    layer->build_for({in});
+    const auto out = layer->compute_output_shape({in});
+    if (out.size() != 1) {
+      fail("layer '" + layer->name() + "' returns " + std::to_string(out.size()) +
+           " outputs; every layer of a Sequential model must return one");
+    }
+  }
+  track(std::move(layer));
+}
+
+void SequentialModel::validate_inputs(const std::vector<PartialShape>& shapes) const {
+  expect_inputs(shapes, 1, 0, "(a Sequential model takes one input)");
+  if (!input_shape_.empty() && !compatible(input_shape_, shapes[0])) {
+    fail("expected input " + to_string(input_shape_) + ", got " + to_string(shapes[0]));
+  }
+}
+
+void SequentialModel::build(const std::vector<PartialShape>& shapes) {
+  if (input_shape_.empty()) {
+    input_shape_ = shapes[0];
+    input_shape_[0] = unknown_dim;
+  }
+}
+
+std::vector<PartialShape> SequentialModel::compute_output_shape(const std::vector<PartialShape>& shapes) const {
+  PartialShape shape = shapes.at(0);
+  for (const auto& layer : layers()) shape = layer->compute_output_shape({shape}).at(0);
+  return {shape};
+}
+
+std::vector<Tensor> SequentialModel::call(const std::vector<Tensor>& inputs, const CallContext& context) {
+  if (layers().empty()) fail("has no layers; add() some before calling it");
+  Tensor x = inputs[0];
+  std::optional<Array> mask;
+  if (context.mask) mask = *context.mask;
+  for (const auto& layer : layers()) {
+    const Array* m = mask ? &*mask : nullptr;
+    auto outputs = (*layer)(std::vector<Tensor>{x}, CallContext{context.training, m});
+    if (outputs.size() != 1) {
+      fail("layer '" + layer->name() + "' returned " + std::to_string(outputs.size()) +
+           " outputs; every layer of a Sequential model must return one");
+    }
+    mask = layer->compute_mask({x}, m);
+    x = outputs[0];
+  }
+  return {x};
+}
+
+std::size_t SequentialModel::print_layers(std::ostream& out) const {
+  SummaryTable table({"Layer (type)", "Output Shape", "Param #"}, {33, 27, 12});
+  table.print_header(out);
+  PartialShape shape = input_shape_;
+  for (const auto& layer : layers()) {
+    std::string shown = "?";
+    if (!shape.empty()) {
+      shape = layer->compute_output_shape({shape}).at(0);
+      shown = to_string(shape);
+    }
+    table.print_row(out, {layer->name() + " (" + layer->class_name() + ")", shown, std::to_string(layer->count_params())});
+  }
+  return table.total_width();
+}
+
+}  // namespace kiln

@@ -1,0 +1,38 @@
+#pragma once
+// A linear stack of single-input, single-output layers (keras.Sequential).
+// A Sequential is itself a Layer, so it can be used inside another model.
+
+#include "models/model.hpp"
+
+namespace kiln {
+
+class SequentialModel : public Model {
+ public:
+  struct Options {
+    std::vector<std::shared_ptr<Layer>> layers = {};
+    // The input shape without the batch axis, as keras.Input(shape=...).
+    // Given, every add() builds its layer at once (so summary() works
+    // before any data); empty, the stack builds on its first call.
+    PartialShape input_shape = {};
+    std::string name = {};
+  };
+  explicit SequentialModel(Options options);
+
+  // Appends a layer; with a known input shape, builds it and checks it fits.
+  void add(std::shared_ptr<Layer> layer);
+
+  std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+
+ protected:
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
+  void validate_inputs(const std::vector<PartialShape>& shapes) const override;
+  void build(const std::vector<PartialShape>& shapes) override;
+  std::size_t print_layers(std::ostream& out) const override;
+
+ private:
+  PartialShape input_shape_;  // batch included; empty until known
+};
+
+using Sequential = LayerHandle<SequentialModel>;
+
+}  // namespace kiln

@@ -1,0 +1,276 @@
+// Model's training API: compile, fit, train_on_batch, evaluate, predict.
+// One training step is: forward (recording on the tape), loss, backward,
+// optimizer update, then the tape and the weights' gradients are released,
+// so memory is the same at step 1,000 as at step 1.
+
+#include <cmath>
+#include <iostream>
+#include <numeric>
+#include <random>
+
+#include "graph/backward.hpp"
+#include "layers/initializers.hpp"
+#include "models/batching.hpp"
+#include "models/callbacks.hpp"
+#include "models/model.hpp"
+#include "ops/arithmetic.hpp"
+#include "optimizers/make_optimizer.hpp"
+#include "training/progress_bar.hpp"
+
+namespace kiln {
+
+struct Model::Batch {
+  std::vector<Array> x, y;
+  std::optional<Array> sample_weight;
+};
+
+namespace {
+
+std::vector<Array> rows_of(const std::vector<Array>& arrays, const std::vector<std::size_t>& rows) {
+  std::vector<Array> out;
+  for (const auto& a : arrays) out.push_back(take_rows(a, rows));
+  return out;
+}
+
+std::size_t samples_in(const std::vector<Array>& x) { return x.empty() || x[0].dimension() == 0 ? 0 : x[0].shape()[0]; }
+
+void check_finite(const char* where, const char* what, const std::vector<Array>& arrays) {
+  for (std::size_t k = 0; k < arrays.size(); ++k) {
+    const Array& a = arrays[k];
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!std::isfinite(a.data()[i])) {
+        const std::size_t per_sample = a.dimension() == 0 ? 1 : a.size() / std::max<std::size_t>(1, a.shape()[0]);
+        throw Error(std::string(where) + ": " + what + "[" + std::to_string(k) + "] contains " +
+                    (std::isnan(a.data()[i]) ? "NaN" : "Inf") + " in sample " + std::to_string(i / per_sample));
+      }
+    }
+  }
+}
+
+// Keras' display order: loss, metrics, then the validation ones.
+ProgressBar::Values display_order(const std::map<std::string, double>& logs) {
+  ProgressBar::Values out;
+  auto rank = [](const std::string& name) {
+    const bool val = name.rfind("val_", 0) == 0;
+    const bool loss = name == "loss" || name == "val_loss";
+    return (val ? 2 : 0) + (loss ? 0 : 1);
+  };
+  for (int r = 0; r < 4; ++r) {
+    for (const auto& [k, v] : logs) {
+      if (rank(k) == r) out.emplace_back(k, v);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<Optimizer> OptimizerChoice::make() const {
+  return optimizer_ ? optimizer_ : make_optimizer(name_);
+}
+
+LossFunction LossChoice::make(LossOptions options) const {
+  return function_ ? function_ : loss_by_name(name_, options);
+}
+
+void Model::compile(CompileOptions options) {
+  optimizer_ = options.optimizer.make();
+  loss_ = options.loss.make(options.loss_options);
+  loss_tracker_ = std::make_unique<Mean>("loss");
+  metrics_.clear();
+  for (const auto& name : options.metrics) metrics_.push_back(metric_by_name(name, options.loss.name()));
+  compile_options_ = std::move(options);
+}
+
+Optimizer& Model::optimizer() const {
+  if (!optimizer_) throw Error(describe() + ": compile() the model before training it");
+  return *optimizer_;
+}
+
+void Model::check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y) const {
+  const std::size_t n = samples_in(x);
+  if (x.empty()) throw Error(std::string(where) + ": no input arrays given");
+  if (n == 0) throw Error(std::string(where) + ": the dataset is empty (x[0] has no samples)");
+  auto check_count = [&](const std::vector<Array>& arrays, const char* what) {
+    for (std::size_t i = 0; i < arrays.size(); ++i) {
+      if (samples_in({arrays[i]}) != n) {
+        throw ShapeError(std::string(where) + ": x[0] has " + std::to_string(n) + " samples but " + what + "[" +
+                         std::to_string(i) + "] has " + std::to_string(samples_in({arrays[i]})) + " (shape " +
+                         to_string(arrays[i].shape()) + ")");
+      }
+    }
+  };
+  check_count(x, "x");
+  check_count(y, "y");
+  check_finite(where, "x", x);
+  check_finite(where, "y", y);
+}
+
+std::vector<Tensor> Model::forward(const std::vector<Array>& x, bool training) {
+  std::vector<Tensor> inputs;
+  for (const auto& a : x) inputs.emplace_back(a);
+  return (*this)(inputs, CallContext{training, nullptr});
+}
+
+Tensor Model::total_loss(const std::vector<Tensor>& predictions, const std::vector<Array>& y,
+                         const Array* sample_weight) {
+  if (y.size() != predictions.size()) {
+    throw Error(describe() + ": the model has " + std::to_string(predictions.size()) + " outputs but " +
+                std::to_string(y.size()) + " target arrays were given");
+  }
+  Tensor loss = loss_(predictions[0], y[0], sample_weight);
+  for (std::size_t i = 1; i < predictions.size(); ++i) loss = loss + loss_(predictions[i], y[i], sample_weight);
+  return loss;
+}
+
+void Model::reset_metrics() {
+  loss_tracker_->reset();
+  for (auto& m : metrics_) m->reset();
+}
+
+std::map<std::string, double> Model::metric_results(const std::string& prefix) const {
+  std::map<std::string, double> out{{prefix + "loss", loss_tracker_->result()}};
+  for (const auto& m : metrics_) out[prefix + m->name()] = m->result();
+  return out;
+}
+
+std::map<std::string, double> Model::train_step(const Batch& batch) {
+  Tape::current().clear();
+  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
+  auto predictions = forward(batch.x, true);
+  Tensor loss = total_loss(predictions, batch.y, weight);
+  const auto params = trainable_weights();
+  backward(loss);
+  optimizer().apply_gradients(params);
+  for (auto p : params) p.zero_grad();
+
+  const double batch_size = double(samples_in(batch.x));
+  loss_tracker_->update(loss.item(), batch_size);
+  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
+  return metric_results("");
+}
+
+void Model::test_step(const Batch& batch) {
+  NoGradGuard no_grad;
+  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
+  auto predictions = forward(batch.x, false);
+  Tensor loss = total_loss(predictions, batch.y, weight);
+  loss_tracker_->update(loss.item(), double(samples_in(batch.x)));
+  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
+}
+
+std::map<std::string, double> Model::train_on_batch(const std::vector<Array>& x, const std::vector<Array>& y,
+                                                    const Array* sample_weight) {
+  optimizer();
+  check_data("train_on_batch", x, y);
+  reset_metrics();
+  Batch batch{x, y, sample_weight ? std::optional<Array>(*sample_weight) : std::nullopt};
+  return train_step(batch);
+}
+
+std::map<std::string, double> Model::evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
+                                              std::size_t batch_size) {
+  optimizer();
+  check_data("evaluate", x, y);
+  if (batch_size == 0) throw Error("evaluate: batch_size must be positive");
+  reset_metrics();
+  const std::size_t n = samples_in(x);
+  for (std::size_t begin = 0; begin < n; begin += batch_size) {
+    const std::size_t end = std::min(n, begin + batch_size);
+    Batch batch;
+    for (const auto& a : x) batch.x.push_back(row_range(a, begin, end));
+    for (const auto& a : y) batch.y.push_back(row_range(a, begin, end));
+    test_step(batch);
+  }
+  return metric_results("");
+}
+
+std::vector<Array> Model::predict(const std::vector<Array>& x, std::size_t batch_size) {
+  if (batch_size == 0) throw Error("predict: batch_size must be positive");
+  check_data("predict", x, {});
+  NoGradGuard no_grad;
+  const std::size_t n = samples_in(x);
+  std::vector<std::vector<Array>> parts;
+  for (std::size_t begin = 0; begin < n; begin += batch_size) {
+    std::vector<Array> batch;
+    for (const auto& a : x) batch.push_back(row_range(a, begin, std::min(n, begin + batch_size)));
+    auto outputs = forward(batch, false);
+    parts.resize(outputs.size());
+    for (std::size_t i = 0; i < outputs.size(); ++i) parts[i].push_back(outputs[i].value());
+  }
+  std::vector<Array> out;
+  for (const auto& p : parts) out.push_back(concat_rows(p));
+  return out;
+}
+
+History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_all, FitOptions options) {
+  optimizer();
+  check_data("fit", x_all, y_all);
+  if (options.batch_size == 0) throw Error("fit: batch_size must be positive");
+  if (options.validation_split < 0.0 || options.validation_split >= 1.0) {
+    throw Error("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+  }
+  std::vector<Array> x = x_all, y = y_all, val_x = options.validation_x, val_y = options.validation_y;
+  std::optional<Array> weights = options.sample_weight;
+  const std::size_t total = samples_in(x_all);
+  if (weights && (weights->dimension() == 0 || weights->shape()[0] != total)) {
+    throw ShapeError("fit: sample_weight " + to_string(weights->shape()) + " must have one row per sample (" +
+                     std::to_string(total) + ")");
+  }
+  // Keras takes the validation split from the end, before shuffling.
+  if (options.validation_split > 0.0) {
+    const std::size_t n_val = std::size_t(double(total) * options.validation_split);
+    const std::size_t n_train = total - n_val;
+    if (n_val == 0 || n_train == 0) throw Error("fit: validation_split leaves no training or no validation samples");
+    val_x.clear();
+    val_y.clear();
+    for (auto& a : x) val_x.push_back(row_range(a, n_train, total)), a = row_range(a, 0, n_train);
+    for (auto& a : y) val_y.push_back(row_range(a, n_train, total)), a = row_range(a, 0, n_train);
+    if (weights) weights = row_range(*weights, 0, n_train);
+  }
+  if (!val_x.empty()) check_data("fit (validation data)", val_x, val_y);
+
+  const std::size_t n = samples_in(x);
+  const std::size_t steps = (n + options.batch_size - 1) / options.batch_size;
+  std::mt19937_64 rng(options.seed ? options.seed : global_generator()());
+  std::ostream& out = options.out ? *options.out : std::cout;
+  const bool interactive = options.out == nullptr && stream_is_terminal(stdout);
+
+  for (auto& cb : options.callbacks) cb->set_model(this);
+  stop_training = false;
+  History history;
+  for (auto& cb : options.callbacks) cb->on_train_begin({});
+
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  for (std::size_t epoch = 0; epoch < options.epochs && !stop_training; ++epoch) {
+    if (options.verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
+    for (auto& cb : options.callbacks) cb->on_epoch_begin(epoch, {});
+    if (options.shuffle) std::shuffle(order.begin(), order.end(), rng);
+    reset_metrics();
+    std::optional<ProgressBar> bar;
+    if (options.verbose) bar.emplace(steps, out, interactive);
+
+    std::map<std::string, double> logs;
+    for (std::size_t step = 0; step < steps && !stop_training; ++step) {
+      const std::vector<std::size_t> rows(order.begin() + step * options.batch_size,
+                                          order.begin() + std::min(n, (step + 1) * options.batch_size));
+      Batch batch{rows_of(x, rows), rows_of(y, rows), std::nullopt};
+      if (weights) batch.sample_weight = take_rows(*weights, rows);
+      logs = train_step(batch);
+      if (bar) bar->update(step + 1, display_order(logs));
+      for (auto& cb : options.callbacks) cb->on_batch_end(step, logs);
+    }
+    if (!val_x.empty()) {
+      const auto val = evaluate(val_x, val_y, options.batch_size);
+      for (const auto& [k, v] : val) logs["val_" + k] = v;
+    }
+    if (bar) bar->finish(display_order(logs));
+    history.record_epoch(display_order(logs));
+    for (auto& cb : options.callbacks) cb->on_epoch_end(epoch, logs);
+  }
+  for (auto& cb : options.callbacks) cb->on_train_end({});
+  return history;
+}
+
+}  // namespace kiln
