@@ -1,0 +1,90 @@
+#include "layers/concatenate.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/registry.hpp"
+#include "ops/concat.hpp"
+
+namespace kiln {
+
+namespace {
+
+const LayerRegistration<ConcatenateLayer> registration("Concatenate");
+
+std::string describe_all(const std::vector<PartialShape>& shapes) {
+  std::string out;
+  for (const auto& s : shapes) out += (out.empty() ? "" : ", ") + to_string(s);
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+ConcatenateLayer::ConcatenateLayer(Options options)
+    : Layer("Concatenate", options.name), options_(std::move(options)) {
+  set_supports_masking(true);
+}
+
+// The axis as an index into shapes of this rank; out of range: -1 (never valid).
+std::size_t ConcatenateLayer::axis_for_rank(std::size_t rank) const {
+  const long axis = options_.axis < 0 ? long(rank) + options_.axis : long(options_.axis);
+  return axis >= 0 && axis < long(rank) ? std::size_t(axis) : std::size_t(-1);
+}
+
+void ConcatenateLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
+  if (shapes.size() < 2) {
+    fail("expected at least 2 inputs to concatenate, got " + std::to_string(shapes.size()) + ": " +
+         describe_all(shapes));
+  }
+  const PartialShape& first = shapes[0];
+  const std::size_t axis = axis_for_rank(first.size());
+  if (axis == std::size_t(-1)) {
+    fail("axis " + std::to_string(options_.axis) + " is out of range for inputs " + describe_all(shapes));
+  }
+  for (const auto& s : shapes) {
+    bool match = s.size() == first.size();
+    for (std::size_t i = 0; match && i < s.size(); ++i) {
+      match = i == axis || s[i] == unknown_dim || first[i] == unknown_dim || s[i] == first[i];
+    }
+    if (!match) {
+      fail("along axis " + std::to_string(options_.axis) + " all other dimensions must match, got " +
+           describe_all(shapes));
+    }
+  }
+}
+
+void ConcatenateLayer::check_compatible(const std::vector<PartialShape>&) const {}
+
+std::vector<PartialShape> ConcatenateLayer::compute_output_shape(const std::vector<PartialShape>& shapes) const {
+  PartialShape out = shapes.at(0);
+  const std::size_t axis = axis_for_rank(out.size());
+  out[axis] = 0;
+  for (const auto& s : shapes) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (i == axis) {
+        out[i] = (out[i] == unknown_dim || s[i] == unknown_dim) ? unknown_dim : out[i] + s[i];
+      } else if (out[i] == unknown_dim) {
+        out[i] = s[i];
+      }
+    }
+  }
+  return {out};
+}
+
+std::vector<Tensor> ConcatenateLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
+  return {concat(inputs, options_.axis)};
+}
+
+nlohmann::json ConcatenateLayer::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["axis"] = options_.axis;
+  return config;
+}
+
+ConcatenateLayer::Options ConcatenateLayer::options_from_config(const nlohmann::json& config) {
+  Options o;
+  o.axis = config.value("axis", o.axis);
+  o.name = config.value("name", o.name);
+  return o;
+}
+
+}  // namespace kiln

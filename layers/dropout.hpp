@@ -1,0 +1,43 @@
+#pragma once
+// Dropout layer: inverted dropout (ops/dropout.hpp) while training, the
+// identity at inference. Each layer draws its masks from its own generator,
+// seeded from `seed` or, when seed is 0, from the global generator
+// (set_random_seed), so a seeded program drops the same units every run.
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "layers/layer.hpp"
+
+namespace kiln {
+
+class DropoutLayer : public Layer {
+ public:
+  struct Options {
+    float rate = 0.0f;        // fraction of the units zeroed, in [0, 1)
+    std::uint64_t seed = 0;   // 0: draw one from the global generator
+    std::string name = {};
+  };
+  explicit DropoutLayer(Options options);
+  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+
+  const Options& options() const { return options_; }
+
+  // The output has the input's shape.
+  std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+  nlohmann::json get_config() const override;
+
+ protected:
+  void validate_inputs(const std::vector<PartialShape>& shapes) const override;
+  void check_compatible(const std::vector<PartialShape>& shapes) const override;  // no weights: any shape
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
+
+ private:
+  Options options_;
+  std::mt19937_64 rng_;
+};
+
+using Dropout = LayerHandle<DropoutLayer>;
+
+}  // namespace kiln

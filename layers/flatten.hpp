@@ -1,0 +1,31 @@
+#pragma once
+// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as
+// keras.layers.Flatten (channels_last). A (batch,) input becomes (batch, 1).
+// Like Keras, it drops any mask.
+
+#include <string>
+
+#include "layers/layer.hpp"
+
+namespace kiln {
+
+class FlattenLayer : public Layer {
+ public:
+  struct Options {
+    std::string name = {};
+  };
+  explicit FlattenLayer(Options options);
+  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+
+  // (batch, product of the rest), None when any of the rest is unknown.
+  std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+
+ protected:
+  void validate_inputs(const std::vector<PartialShape>& shapes) const override;
+  void check_compatible(const std::vector<PartialShape>& shapes) const override;  // no weights: any shape
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
+};
+
+using Flatten = LayerHandle<FlattenLayer>;
+
+}  // namespace kiln

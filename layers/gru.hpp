@@ -1,0 +1,54 @@
+#pragma once
+// GRU: Keras' GRU layer (TF2 defaults: reset_after=true, gates z, r, h),
+// running the fused op ops/gru.hpp. Inputs, outputs, masks and go_backwards
+// are RecurrentLayer's (layers/recurrent.hpp):
+//   GRU gru({.units = 96, .return_sequences = true, .return_state = true});
+//   auto [sequence, state] = gru(x).unpack<2>();
+
+#include <string>
+
+#include "layers/recurrent.hpp"
+
+namespace kiln {
+
+class GRULayer : public RecurrentLayer {
+ public:
+  struct Options {
+    std::size_t units = 0;
+    std::string activation = "tanh";              // the only one the fused op implements
+    std::string recurrent_activation = "sigmoid"; // likewise
+    bool use_bias = true;
+    bool return_sequences = false;
+    bool return_state = false;
+    bool go_backwards = false;
+    bool zero_output_for_mask = false;            // see RecurrentLayer
+    bool reset_after = true;                      // false (the TF1 variant) is not supported
+    std::string kernel_initializer = "glorot_uniform";
+    std::string recurrent_initializer = "orthogonal";
+    std::string bias_initializer = "zeros";
+    std::string name = {};
+  };
+  explicit GRULayer(Options options);
+  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+
+  const Options& options() const { return options_; }
+  Tensor kernel() const { return kernel_; }                      // (features, 3 units)
+  Tensor recurrent_kernel() const { return recurrent_kernel_; }  // (units, 3 units)
+  Tensor bias() const { return bias_; }                          // (2, 3 units); undefined without use_bias
+
+  std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const override;
+  nlohmann::json get_config() const override;
+
+ protected:
+  void build_cell(std::size_t features) override;
+  CellRun run_cell(const Tensor& x, const std::vector<Tensor>& initial_states, const Array* mask,
+                   bool need_sequence) override;
+
+ private:
+  Options options_;
+  Tensor kernel_, recurrent_kernel_, bias_;
+};
+
+using GRU = LayerHandle<GRULayer>;
+
+}  // namespace kiln

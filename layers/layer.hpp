@@ -1,0 +1,175 @@
+#pragma once
+// Layer: Keras' contract in C++. A layer creates its weights in build() from
+// the first input's shape, then computes in call(). Called on Tensors it
+// computes at once; called on SymbolicTensors it records a node for a
+// functional Model. Users hold layers through LayerHandle (below), so copies
+// share one layer and its weights, exactly as Python references do.
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "graph/error.hpp"
+#include "graph/tensor.hpp"
+#include "layers/initializers.hpp"
+#include "layers/partial_shape.hpp"
+#include "layers/symbolic_tensor.hpp"
+
+namespace kiln {
+
+// Arguments every layer call accepts besides its tensors.
+struct CallContext {
+  bool training = false;          // Dropout drops, etc.
+  const Array* mask = nullptr;    // (batch, time): 1 keeps a step, 0 is padding
+};
+
+// A layer's results: a list, usable directly as its only element.
+template <class T>
+class Outputs : public std::vector<T> {
+ public:
+  Outputs() = default;
+  Outputs(std::vector<T> v) : std::vector<T>(std::move(v)) {}
+  operator T() const {
+    if (this->size() != 1) {
+      throw Error("this layer returned " + std::to_string(this->size()) +
+                  " outputs; index them or use unpack<N>() instead of taking a single one");
+    }
+    return this->front();
+  }
+  // auto [sequence, state] = gru(x).unpack<2>();
+  template <std::size_t N>
+  std::array<T, N> unpack() const {
+    if (this->size() != N) {
+      throw Error("unpack<" + std::to_string(N) + ">: the layer returned " + std::to_string(this->size()) +
+                  " outputs");
+    }
+    std::array<T, N> out;
+    for (std::size_t i = 0; i < N; ++i) out[i] = (*this)[i];
+    return out;
+  }
+};
+
+class Layer : public std::enable_shared_from_this<Layer> {
+ public:
+  // `name` empty: a unique snake_case name from the class name.
+  Layer(std::string class_name, std::string name);
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& class_name() const { return class_name_; }
+  // "GRU 'encoder_gru'": how error messages name this layer.
+  std::string describe() const;
+
+  bool built() const { return built_; }
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool on) { trainable_ = on; }
+
+  // Eager calls: build on first use, then compute.
+  Outputs<Tensor> operator()(const std::vector<Tensor>& inputs, const CallContext& context = {});
+  Outputs<Tensor> operator()(const Tensor& input, const CallContext& context = {});
+  // Symbolic calls: build, infer output shapes, record the call.
+  Outputs<SymbolicTensor> operator()(const std::vector<SymbolicTensor>& inputs);
+  Outputs<SymbolicTensor> operator()(const SymbolicTensor& input);
+
+  // Creates the weights for inputs of these shapes (batch included; unknown
+  // dims allowed where the layer does not need them) without calling.
+  void build_for(const std::vector<PartialShape>& input_shapes);
+  // The shapes the layer was built for (empty before).
+  const std::vector<PartialShape>& built_input_shapes() const { return built_shapes_; }
+
+  // Weights of this layer then of its sublayers, in creation order.
+  std::vector<Tensor> weights() const;
+  std::vector<Tensor> trainable_weights() const;
+  std::vector<Tensor> non_trainable_weights() const;
+  // ("encoder_gru/kernel", tensor), sublayers nested: "bidirectional/forward_gru/kernel".
+  virtual std::vector<std::pair<std::string, Tensor>> named_weights() const;
+  std::vector<Array> get_weights() const;
+  // Shapes and count must match get_weights(); errors name the weight.
+  void set_weights(const std::vector<Array>& values);
+  std::size_t count_params() const;
+  const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+
+  // Output shapes for inputs of these shapes (Keras' compute_output_shape).
+  virtual std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& input_shapes) const = 0;
+  // The mask of the first output given the first input's mask. By default a
+  // layer that supports masking passes it through; others drop it.
+  virtual std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const;
+  // The layer's constructor arguments as JSON (Keras' get_config).
+  virtual nlohmann::json get_config() const;
+
+ protected:
+  // Checks input count and ranks before the first build; throws ShapeError
+  // naming the layer. The default accepts anything.
+  virtual void validate_inputs(const std::vector<PartialShape>& input_shapes) const;
+  virtual void build(const std::vector<PartialShape>& input_shapes);
+  // Checked on every call after the first build: by default the last axes
+  // must match the build's. Layers whose weights do not depend on the last
+  // axis (Embedding's last axis is time) or that have none override it.
+  virtual void check_compatible(const std::vector<PartialShape>& input_shapes) const;
+  virtual std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) = 0;
+
+  Tensor add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
+                    bool trainable = true);
+  // Registers a layer this one owns, so its weights are tracked and saved.
+  void track(std::shared_ptr<Layer> sublayer);
+  void set_supports_masking(bool on) { supports_masking_ = on; }
+
+  // Throws ShapeError("<describe()>: <message>").
+  [[noreturn]] void fail(const std::string& message) const;
+  // Throws unless there are exactly `count` inputs of rank `rank` (0: any).
+  void expect_inputs(const std::vector<PartialShape>& shapes, std::size_t count, std::size_t rank,
+                     const char* layout) const;
+  // The size of the last axis, which must be known to build.
+  std::size_t known_last_dim(const PartialShape& shape) const;
+
+ private:
+  struct Weight {
+    std::string name;
+    Tensor tensor;
+    bool trainable;
+  };
+  void ensure_built(const std::vector<PartialShape>& input_shapes);
+
+  std::string class_name_;
+  std::string name_;
+  bool built_ = false;
+  bool trainable_ = true;
+  bool supports_masking_ = false;
+  std::vector<PartialShape> built_shapes_;
+  std::vector<Weight> weights_;
+  std::vector<std::shared_ptr<Layer>> sublayers_;
+};
+
+// A shared handle to a layer of type L, built from L::Options so that
+// construction reads like Keras: Dense({.units = 10, .activation = "relu"}).
+template <class L>
+class LayerHandle {
+ public:
+  using Options = typename L::Options;
+  explicit LayerHandle(Options options = {}) : layer_(std::make_shared<L>(std::move(options))) {}
+  LayerHandle(std::shared_ptr<L> layer) : layer_(std::move(layer)) {}
+
+  L* operator->() const { return layer_.get(); }
+  L& operator*() const { return *layer_; }
+  const std::shared_ptr<L>& ptr() const { return layer_; }
+  operator std::shared_ptr<Layer>() const { return layer_; }
+
+  Outputs<Tensor> operator()(const Tensor& x, const CallContext& c = {}) const { return (*layer_)(x, c); }
+  Outputs<Tensor> operator()(const std::vector<Tensor>& xs, const CallContext& c = {}) const {
+    return (*layer_)(xs, c);
+  }
+  Outputs<SymbolicTensor> operator()(const SymbolicTensor& x) const { return (*layer_)(x); }
+  Outputs<SymbolicTensor> operator()(const std::vector<SymbolicTensor>& xs) const { return (*layer_)(xs); }
+
+ private:
+  std::shared_ptr<L> layer_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,169 @@
+#include "layers/recurrent.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "ops/arithmetic.hpp"
+
+namespace kiln {
+
+namespace {
+
+bool fits(const PartialShape& expected, const PartialShape& got) {
+  if (expected.size() != got.size()) return false;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (expected[i] != unknown_dim && got[i] != unknown_dim && expected[i] != got[i]) return false;
+  }
+  return true;
+}
+
+bool all_ones(const Array& a) {
+  for (float v : a) {
+    if (v != 1.0f) return false;
+  }
+  return true;
+}
+
+// (B, T, 1) by processing step: 1 where the output is the step's state. A
+// masked step repeats the previous output, which is the carried state once
+// some step has run and zeros before (Keras' rnn loop starts its "previous
+// output" at zeros); with zero_output_for_mask every masked step is zeros.
+Array sequence_keep(const Array& mask, bool go_backwards, bool zero_output_for_mask) {
+  const std::size_t B = mask.shape()[0], T = mask.shape()[1];
+  Array keep = Array::from_shape({B, T, 1});
+  for (std::size_t b = 0; b < B; ++b) {
+    bool seen = false;
+    for (std::size_t s = 0; s < T; ++s) {
+      const bool on = mask(b, go_backwards ? T - 1 - s : s) != 0.0f;
+      seen = seen || on;
+      keep(b, s, 0) = (zero_output_for_mask ? on : seen) ? 1.0f : 0.0f;
+    }
+  }
+  return keep;
+}
+
+// (B, 1): 1 where the last output is the final state. Keras' last output is
+// the sequence's last entry (sequence_keep above): zeros when no step ran, or
+// with zero_output_for_mask when the last processed step is masked.
+Array last_keep(const Array& mask, bool go_backwards, bool zero_output_for_mask) {
+  const Array keep = sequence_keep(mask, go_backwards, zero_output_for_mask);
+  const std::size_t B = mask.shape()[0], T = mask.shape()[1];
+  Array last = Array::from_shape({B, 1});
+  for (std::size_t b = 0; b < B; ++b) last(b, 0) = keep(b, T - 1, 0);
+  return last;
+}
+
+}  // namespace
+
+RecurrentSettings settings_from_config(const nlohmann::json& config, const char* class_name) {
+  if (config.value("stateful", false)) {
+    throw FormatError(std::string(class_name) + " config: stateful = true is not supported");
+  }
+  RecurrentSettings s;
+  s.units = config.value("units", s.units);
+  s.return_sequences = config.value("return_sequences", s.return_sequences);
+  s.return_state = config.value("return_state", s.return_state);
+  s.go_backwards = config.value("go_backwards", s.go_backwards);
+  s.zero_output_for_mask = config.value("zero_output_for_mask", s.zero_output_for_mask);
+  return s;
+}
+
+RecurrentLayer::RecurrentLayer(std::string class_name, std::string name, RecurrentSettings settings,
+                               std::vector<std::string> state_names)
+    : Layer(std::move(class_name), std::move(name)),
+      settings_(settings),
+      state_names_(std::move(state_names)) {
+  if (settings_.units == 0) throw Error(describe() + ": units must be positive");
+  set_supports_masking(true);
+}
+
+void RecurrentLayer::check_cell_options(const std::string& activation, const std::string& recurrent_activation,
+                                        const std::vector<std::string>& initializer_names) const {
+  if (activation != "tanh" || recurrent_activation != "sigmoid") {
+    throw Error(describe() + ": activation '" + activation + "' with recurrent_activation '" + recurrent_activation +
+                "' is not supported; the fused op implements activation 'tanh' and recurrent_activation 'sigmoid'");
+  }
+  for (const auto& name : initializer_names) initializers::by_name(name);  // fails now, not at the first call
+}
+
+void RecurrentLayer::check_shapes(const std::vector<PartialShape>& shapes) const {
+  const std::size_t S = state_count();
+  if (shapes.size() != 1 && shapes.size() != 1 + S) {
+    std::string states;
+    for (const auto& n : state_names_) states += ", " + n + "0";
+    fail("expected inputs [x] or [x" + states + "], got " + std::to_string(shapes.size()) + " inputs");
+  }
+  const PartialShape& x = shapes[0];
+  if (x.size() != 3) fail("expected input (batch, time, features), got " + to_string(x));
+  const PartialShape expected{x[0], std::int64_t(settings_.units)};
+  for (std::size_t k = 0; k + 1 < shapes.size(); ++k) {
+    if (!fits(expected, shapes[k + 1])) {
+      fail("initial state " + state_names_[k] + "0 must be (batch, units) = " + to_string(expected) + ", got " +
+           to_string(shapes[k + 1]));
+    }
+  }
+}
+
+void RecurrentLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
+  check_shapes(shapes);
+  known_last_dim(shapes[0]);
+}
+
+void RecurrentLayer::build(const std::vector<PartialShape>& shapes) { build_cell(known_last_dim(shapes[0])); }
+
+std::vector<PartialShape> RecurrentLayer::compute_output_shape(const std::vector<PartialShape>& shapes) const {
+  check_shapes(shapes);
+  const std::int64_t batch = shapes[0][0], units = std::int64_t(settings_.units);
+  std::vector<PartialShape> out;
+  out.push_back(settings_.return_sequences ? PartialShape{batch, shapes[0][1], units} : PartialShape{batch, units});
+  if (settings_.return_state) out.insert(out.end(), state_count(), PartialShape{batch, units});
+  return out;
+}
+
+std::optional<Array> RecurrentLayer::compute_mask(const std::vector<Tensor>&, const Array* mask) const {
+  if (settings_.return_sequences && mask) return *mask;
+  return std::nullopt;
+}
+
+std::vector<Tensor> RecurrentLayer::initial_states(const std::vector<Tensor>& inputs) const {
+  if (inputs.size() > 1) return {inputs.begin() + 1, inputs.end()};
+  const Shape shape{inputs[0].shape(0), settings_.units};
+  return std::vector<Tensor>(state_count(), Tensor(Array(shape, 0.0f)));
+}
+
+std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, const CallContext& context) {
+  std::vector<PartialShape> shapes;
+  for (const Tensor& t : inputs) shapes.push_back(partial_shape_of(t.shape()));
+  check_shapes(shapes);  // the states again: validate_inputs only saw the first call
+  const Tensor& x = inputs[0];
+  const Shape batch_time{x.shape(0), x.shape(1)};
+  if (x.shape(1) == 0) fail("expected at least one time step, got input " + to_string(x.shape()));
+  const Array* mask = context.mask;
+  if (mask && mask->shape() != batch_time) {
+    fail("mask must be (batch, time) = " + to_string(batch_time) + ", got " + to_string(mask->shape()));
+  }
+
+  CellRun run = run_cell(x, initial_states(inputs), mask, settings_.return_sequences);
+  Tensor output = settings_.return_sequences ? run.sequence : run.final_states[0];
+  if (mask) {
+    const bool gb = settings_.go_backwards, zeros = settings_.zero_output_for_mask;
+    Array keep = settings_.return_sequences ? sequence_keep(*mask, gb, zeros) : last_keep(*mask, gb, zeros);
+    if (!all_ones(keep)) output = output * Tensor(std::move(keep));
+  }
+  std::vector<Tensor> outputs{output};
+  if (settings_.return_state) outputs.insert(outputs.end(), run.final_states.begin(), run.final_states.end());
+  return outputs;
+}
+
+nlohmann::json RecurrentLayer::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["units"] = settings_.units;
+  config["return_sequences"] = settings_.return_sequences;
+  config["return_state"] = settings_.return_state;
+  config["go_backwards"] = settings_.go_backwards;
+  config["stateful"] = false;
+  config["unroll"] = false;
+  config["zero_output_for_mask"] = settings_.zero_output_for_mask;
+  return config;
+}
+
+}  // namespace kiln

@@ -1,0 +1,108 @@
+#pragma once
+// RecurrentLayer: what GRU and LSTM share (Keras' RNN base class). It owns
+// the Keras contract of a recurrent layer: input checks, initial states,
+// masks, go_backwards, return_sequences / return_state, output shapes, output
+// masks and config. A cell subclass adds only its weights and the fused op it
+// runs (ops/gru.hpp, ops/lstm.hpp), which does the whole time loop.
+//
+// Inputs:  [x] or [x, initial states...]; x is (batch, time, features), each
+//          state (batch, units); missing states start at zeros.
+// Outputs: [output] or, with return_state, [output, final states...] where
+//          output is (batch, time, units) with return_sequences, else (batch, units).
+// Masks (CallContext::mask, (batch, time), 0 = padding) follow Keras: a
+// masked step carries the states unchanged, and the output there repeats the
+// previous step's output, which is zeros until the first unmasked step
+// (zero_output_for_mask: zeros at every masked step). Without
+// return_sequences the output is that sequence's last entry, so a row with no
+// unmasked step outputs zeros while its state stays the initial one. With
+// go_backwards the output sequence is in processing order, i.e. reversed, and
+// its mask is the input mask as given (Keras does not reverse it either).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/layer.hpp"
+
+namespace kiln {
+
+// The options every recurrent layer has (a cell's Options carry them too).
+struct RecurrentSettings {
+  std::size_t units = 0;
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  bool zero_output_for_mask = false;
+};
+
+// The common settings of a cell's Options struct, and that struct with them
+// replaced (RecurrentLayer::recreate, options_from_config).
+template <class Options>
+RecurrentSettings settings_of(const Options& o) {
+  return {o.units, o.return_sequences, o.return_state, o.go_backwards, o.zero_output_for_mask};
+}
+template <class Options>
+Options with_settings(Options o, std::string name, const RecurrentSettings& s) {
+  o.units = s.units;
+  o.return_sequences = s.return_sequences;
+  o.return_state = s.return_state;
+  o.go_backwards = s.go_backwards;
+  o.zero_output_for_mask = s.zero_output_for_mask;
+  o.name = std::move(name);
+  return o;
+}
+
+// The common settings as get_config() writes them, defaults for missing keys.
+// FormatError for "stateful": true, which kiln does not implement.
+RecurrentSettings settings_from_config(const nlohmann::json& config, const char* class_name);
+
+class RecurrentLayer : public Layer {
+ public:
+  // `state_names`: the carried states, h first ({"h"} for GRU, {"h", "c"} for LSTM).
+  RecurrentLayer(std::string class_name, std::string name, RecurrentSettings settings,
+                 std::vector<std::string> state_names);
+
+  const RecurrentSettings& settings() const { return settings_; }
+  std::size_t units() const { return settings_.units; }
+  std::size_t state_count() const { return state_names_.size(); }
+
+  // A new, unbuilt layer of the same kind and options, but this name and
+  // these common settings (units are kept). Bidirectional makes its forward
+  // and backward copies with it, as Keras re-creates a layer from its config.
+  virtual std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const = 0;
+
+  std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+  // With return_sequences the input mask, else none.
+  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
+  nlohmann::json get_config() const override;
+
+ protected:
+  // What a cell's fused op produced.
+  struct CellRun {
+    Tensor sequence;                  // (B, T, units): h after each step, processing order
+    std::vector<Tensor> final_states; // state_count() tensors (B, units)
+  };
+  // Creates the cell's weights for inputs with `features` features.
+  virtual void build_cell(std::size_t features) = 0;
+  // Runs the fused op; `sequence` may be left undefined unless `need_sequence`.
+  virtual CellRun run_cell(const Tensor& x, const std::vector<Tensor>& initial_states, const Array* mask,
+                           bool need_sequence) = 0;
+
+  // For a cell's constructor: throws unless the activations are the ones the
+  // fused ops implement (tanh, sigmoid) and the initializer names are known.
+  void check_cell_options(const std::string& activation, const std::string& recurrent_activation,
+                          const std::vector<std::string>& initializer_names) const;
+
+  void validate_inputs(const std::vector<PartialShape>& shapes) const override;
+  void build(const std::vector<PartialShape>& shapes) override;
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
+
+ private:
+  void check_shapes(const std::vector<PartialShape>& shapes) const;
+  std::vector<Tensor> initial_states(const std::vector<Tensor>& inputs) const;
+
+  RecurrentSettings settings_;
+  std::vector<std::string> state_names_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,92 @@
+#include "layers/registry.hpp"
+
+#include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+namespace kiln {
+
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, LayerFactory> factories;
+};
+
+// A function-local static, so registrations made by other files' static
+// initialisers never run before the map exists.
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+std::string joined_class_names() {
+  std::string out;
+  for (const auto& name : registered_layer_classes()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+void register_layer_class(const std::string& class_name, LayerFactory factory) {
+  if (class_name.empty() || !factory) throw Error("register_layer_class: needs a class name and a factory");
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[class_name] = std::move(factory);
+}
+
+bool is_layer_class_registered(const std::string& class_name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  return r.factories.count(class_name) != 0;
+}
+
+std::vector<std::string> registered_layer_classes() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : r.factories) names.push_back(name);
+  return names;
+}
+
+std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config) {
+  LayerFactory factory;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.factories.find(class_name);
+    if (it != r.factories.end()) factory = it->second;
+  }
+  if (!factory) {
+    throw Error("unknown layer class '" + class_name +
+                "': register a factory for it with register_layer_class() before loading (registered: " +
+                joined_class_names() + ")");
+  }
+  if (!config.is_object()) {
+    throw FormatError("layer_from_config: the config of a '" + class_name + "' must be a JSON object, got " +
+                      config.dump());
+  }
+  try {
+    std::shared_ptr<Layer> layer = factory(config);
+    if (config.contains("trainable")) layer->set_trainable(config.at("trainable").get<bool>());
+    return layer;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError("layer_from_config: bad config for a '" + class_name + "': " + e.what());
+  }
+}
+
+nlohmann::json serialize_layer(const Layer& layer) {
+  return {{"class_name", layer.class_name()}, {"config", layer.get_config()}};
+}
+
+std::shared_ptr<Layer> deserialize_layer(const nlohmann::json& serialized) {
+  if (!serialized.is_object() || !serialized.contains("class_name") || !serialized.contains("config") ||
+      !serialized.at("class_name").is_string()) {
+    throw FormatError("deserialize_layer: expected {\"class_name\": ..., \"config\": ...}, got " +
+                      serialized.dump());
+  }
+  return layer_from_config(serialized.at("class_name").get<std::string>(), serialized.at("config"));
+}
+
+}  // namespace kiln

@@ -1,0 +1,65 @@
+#pragma once
+// The layer registry: class name -> factory, so a saved model's JSON config
+// can be turned back into layers (Keras' from_config / custom_objects).
+//
+// The pattern every layer follows (Dense is the model to copy):
+//   1. The class gets `static Options options_from_config(const nlohmann::json&)`,
+//      the inverse of its get_config(): it reads each option by the key
+//      get_config() wrote, keeping the Options default for a missing key.
+//   2. Its .cpp registers it once, at load time, with a file-local static:
+//        namespace { const LayerRegistration<DenseLayer> registration("Dense"); }
+//      The name is the layer's class_name(), the "class_name" Keras writes.
+// Then layer_from_config(l.class_name(), l.get_config())->get_config() equals
+// l.get_config(). "name" and "trainable" are the base Layer's keys: options
+// read "name", layer_from_config applies "trainable".
+//
+// User layers register the same way, or by calling register_layer_class()
+// before loading a model that uses them.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "layers/layer.hpp"
+
+namespace kiln {
+
+// Makes a layer from its get_config() JSON.
+using LayerFactory = std::function<std::shared_ptr<Layer>(const nlohmann::json& config)>;
+
+// Registers `factory` under `class_name`. Registering a name again replaces
+// the earlier factory (so a program may override a built-in layer).
+void register_layer_class(const std::string& class_name, LayerFactory factory);
+
+bool is_layer_class_registered(const std::string& class_name);
+
+// The registered class names, sorted.
+std::vector<std::string> registered_layer_classes();
+
+// Builds a layer of a registered class from its config, then applies the
+// config's "trainable" flag. Throws kiln::Error naming an unregistered class
+// (register a factory for it, as Keras wants custom_objects), and FormatError
+// naming the class when the config has a value of the wrong type.
+std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config);
+
+// {"class_name": ..., "config": ...}, as Keras serialises a layer (also how
+// a wrapper such as TimeDistributed stores its inner layer).
+nlohmann::json serialize_layer(const Layer& layer);
+// The inverse of serialize_layer; FormatError when a key is missing.
+std::shared_ptr<Layer> deserialize_layer(const nlohmann::json& serialized);
+
+// A file-local static of this type registers L at library load time:
+//   namespace { const LayerRegistration<EmbeddingLayer> registration("Embedding"); }
+template <class L>
+struct LayerRegistration {
+  explicit LayerRegistration(const std::string& class_name) {
+    register_layer_class(class_name, [](const nlohmann::json& config) -> std::shared_ptr<Layer> {
+      return std::make_shared<L>(L::options_from_config(config));
+    });
+  }
+};
+
+}  // namespace kiln
