@@ -1,6 +1,7 @@
 // kiln-bench: benchmarks, not tests. Figures are medians over repetitions;
 // ratios compare against a reference run in the same invocation.
 //   kiln-bench ops               engine overhead and matmul vs raw BLAS
+//   kiln-bench nmt [--quick]     NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 namespace kiln::bench {
 int run_ops();
+int run_nmt(bool quick);
 }
 
 namespace {
@@ -19,7 +21,9 @@ void usage() {
   std::fprintf(stderr,
                "usage: kiln-bench <suite> [--threads N]\n"
                "suites:\n"
-               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n");
+               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
+               "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
+               "        (--quick: fewer steps, no RSS run)\n");
 }
 
 }  // namespace
@@ -31,8 +35,11 @@ int main(int argc, char** argv) {
   }
   const std::string suite = argv[1];
   int threads = 0;
+  bool quick = false;
   for (int i = 2; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+    if (!std::strcmp(argv[i], "--quick")) {
+      quick = true;
+    } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
     } else {
       std::fprintf(stderr, "kiln-bench: unknown option '%s'\n", argv[i]);
@@ -41,6 +48,7 @@ int main(int argc, char** argv) {
   }
   kiln::set_num_threads(threads);
   if (suite == "ops") return kiln::bench::run_ops();
+  if (suite == "nmt") return kiln::bench::run_nmt(quick);
   std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
   usage();
   return 2;
