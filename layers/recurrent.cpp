@@ -108,6 +108,13 @@ void RecurrentLayer::validate_inputs(const std::vector<PartialShape>& shapes) co
   known_last_dim(shapes[0]);
 }
 
+void RecurrentLayer::check_compatible(const std::vector<PartialShape>& shapes) const {
+  const std::int64_t built = built_input_shapes().at(0).back();
+  if (built != unknown_dim && shapes[0].back() != unknown_dim && shapes[0].back() != built) {
+    fail("was built for " + std::to_string(built) + " input features and cannot be called on " + to_string(shapes[0]));
+  }
+}
+
 void RecurrentLayer::build(const std::vector<PartialShape>& shapes) { build_cell(known_last_dim(shapes[0])); }
 
 std::vector<PartialShape> RecurrentLayer::compute_output_shape(const std::vector<PartialShape>& shapes) const {
@@ -131,9 +138,6 @@ std::vector<Tensor> RecurrentLayer::initial_states(const std::vector<Tensor>& in
 }
 
 std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, const CallContext& context) {
-  std::vector<PartialShape> shapes;
-  for (const Tensor& t : inputs) shapes.push_back(partial_shape_of(t.shape()));
-  check_shapes(shapes);  // the states again: validate_inputs only saw the first call
   const Tensor& x = inputs[0];
   const Shape batch_time{x.shape(0), x.shape(1)};
   if (x.shape(1) == 0) fail("expected at least one time step, got input " + to_string(x.shape()));

@@ -94,6 +94,9 @@ class RecurrentLayer : public Layer {
                           const std::vector<std::string>& initializer_names) const;
 
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
+  // Only the sequence's feature size is fixed by the weights: a layer built on
+  // [x] may later be given initial states [x, h0], as in Keras.
+  void check_compatible(const std::vector<PartialShape>& shapes) const override;
   void build(const std::vector<PartialShape>& shapes) override;
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
 

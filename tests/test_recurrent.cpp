@@ -232,7 +232,7 @@ TEST_CASE_TEMPLATE("bad inputs name the layer and the shapes", L, GRU, LSTM) {
   const Array short_mask = Array::from_shape({2, 4});
   CHECK_THROWS_WITH_AS(layer(x, {.mask = &short_mask}),
                        (who + "mask must be (batch, time) = (2, 5), got (2, 4)").c_str(), ShapeError);
-  CHECK_THROWS_WITH_AS(layer(Tensor(Array::from_shape({2, 5, 6}))), doctest::Contains("was built for inputs"),
+  CHECK_THROWS_WITH_AS(layer(Tensor(Array::from_shape({2, 5, 6}))), (who + "was built for 3 input features and cannot be called on (2, 5, 6)").c_str(),
                        ShapeError);
   CHECK_THROWS_WITH_AS(layer(Tensor(Array::from_shape({2, 0, 3}))),
                        (who + "expected at least one time step, got input (2, 0, 3)").c_str(), ShapeError);
