@@ -6,9 +6,31 @@
 
 namespace kiln {
 
+namespace {
+
+// OpenBLAS' sgemm is slow when the product is a vector (24320x96 by 96x1
+// takes 10x a plain loop), so those shapes go to sgemv. Row-major A is
+// (rows, cols) with leading dimension `ld`; y = alpha * op(A) x + beta * y.
+void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* a, const float* x, float beta,
+          float* y) {
+  cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, rows, cols, alpha, a, ld, x, 1, beta, y, 1);
+}
+
+}  // namespace
+
 void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a,
           const float* b, float beta, float* c) {
   if (m == 0 || n == 0) return;
+  if (n == 1) {  // c (m) = op(A) (m, k) . b (k): b is contiguous either way
+    if (transpose_a) gemv(true, k, m, m, alpha, a, b, beta, c);
+    else gemv(false, m, k, k, alpha, a, b, beta, c);
+    return;
+  }
+  if (m == 1) {  // c (n) = a (k) . op(B) (k, n) = op(B)^T a
+    if (transpose_b) gemv(false, n, k, k, alpha, b, a, beta, c);
+    else gemv(true, k, n, n, alpha, b, a, beta, c);
+    return;
+  }
   const int lda = transpose_a ? m : k;
   const int ldb = transpose_b ? k : n;
   cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,

@@ -51,6 +51,10 @@ TEST_CASE("matmul gradients match finite differences for every layout") {
       {{2, 3, 4}, {4, 5}, false, false}, {{2, 4, 3}, {4, 5}, true, false},
       {{2, 3, 4}, {5, 4}, false, true},  {{2, 3, 4}, {2, 4, 5}, false, false},
       {{2, 4, 3}, {2, 5, 4}, true, true},
+      // Vector-shaped products (one output column or row) take the gemv path.
+      {{3, 4}, {4, 1}, false, false}, {{4, 3}, {1, 4}, true, true},
+      {{1, 4}, {4, 5}, false, false}, {{4, 1}, {5, 4}, true, true},
+      {{2, 3, 4}, {4, 1}, false, false}, {{1, 1}, {1, 1}, false, false},
   };
   int seed = 1;
   for (const auto& c : cases) {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs kiln-bench nmt and, when Debian's python3-torch is installed, the same
+# model in PyTorch at its best thread setting here (1 intra-op thread, 2
+# OpenBLAS threads), in one invocation, and prints kiln's speed-up.
+#   bash bench/compare_pytorch.sh [build dir]
+set -euo pipefail
+build=${1:-build}
+here=$(dirname "$0")
+
+kiln_out=$("$build/bench/kiln-bench" nmt "${@:2}")
+echo "$kiln_out"
+if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "pytorch: python3-torch is not installed (apt-get install python3-torch); no comparison"
+  exit 0
+fi
+torch_out=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$here/pytorch_nmt.py" --threads 1)
+echo "$torch_out"
+for config in seed large; do
+  k=$(echo "$kiln_out" | sed -n "s/^config=$config ms_per_step=\([0-9.]*\).*/\1/p")
+  t=$(echo "$torch_out" | sed -n "s/^torch_config=$config ms_per_step=\([0-9.]*\).*/\1/p")
+  [ -n "$k" ] && [ -n "$t" ] && awk -v c="$config" -v k="$k" -v t="$t" \
+    'BEGIN { printf "speedup_vs_pytorch config=%s ratio=%.2f\n", c, t / k }'
+done
