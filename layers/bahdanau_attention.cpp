@@ -2,10 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/registry.hpp"
 #include "ops/additive_attention.hpp"
 #include "ops/matmul.hpp"
 
 namespace kiln {
+
+namespace {
+const LayerRegistration<BahdanauAttentionLayer> registration("BahdanauAttention");
+}  // namespace
 
 BahdanauAttentionLayer::BahdanauAttentionLayer(Options options)
     : BaseAttentionLayer("BahdanauAttention", options.name), options_(std::move(options)) {
@@ -40,6 +45,13 @@ nlohmann::json BahdanauAttentionLayer::get_config() const {
   nlohmann::json config = Layer::get_config();
   config["initializer"] = options_.initializer;
   return config;
+}
+
+BahdanauAttentionLayer::Options BahdanauAttentionLayer::options_from_config(const nlohmann::json& config) {
+  Options o;
+  o.initializer = config.value("initializer", o.initializer);
+  o.name = config.value("name", o.name);
+  return o;
 }
 
 }  // namespace kiln

@@ -27,6 +27,8 @@ class BahdanauAttentionLayer : public BaseAttentionLayer {
     std::string name = {};
   };
   explicit BahdanauAttentionLayer(Options options);
+  // The inverse of get_config() (see layers/registry.hpp).
+  static Options options_from_config(const nlohmann::json& config);
 
   const Options& options() const { return options_; }
   Tensor W_a() const { return W_a_; }  // (E, E)

@@ -10,6 +10,7 @@
 #include "golden.hpp"
 #include "graph/backward.hpp"
 #include "layers/bahdanau_attention.hpp"
+#include "layers/registry.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/reductions.hpp"
 #include "support.hpp"
@@ -240,10 +241,14 @@ TEST_CASE("BahdanauAttention rejects bad inputs with its name and the shapes") {
                        Error);
 }
 
-TEST_CASE("BahdanauAttention reports its config") {
+TEST_CASE("BahdanauAttention reports its config and is rebuilt from it") {
   BahdanauAttention attention({.initializer = "glorot_uniform", .name = "attention_layer"});
   const auto config = attention->get_config();
   CHECK(config["name"] == "attention_layer");
   CHECK(config["initializer"] == "glorot_uniform");
   CHECK(config["trainable"] == true);
+  CHECK(BahdanauAttention()->get_config()["initializer"] == "random_uniform");
+  const auto rebuilt = layer_from_config("BahdanauAttention", config);
+  CHECK(rebuilt->class_name() == "BahdanauAttention");
+  CHECK(rebuilt->get_config() == config);
 }
