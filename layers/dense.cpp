@@ -58,7 +58,7 @@ nlohmann::json DenseLayer::get_config() const {
 
 DenseLayer::Options DenseLayer::options_from_config(const nlohmann::json& config) {
   Options o;
-  o.units = config.value("units", o.units);
+  o.units = config_size(config, "units", o.units);
   o.activation = config.value("activation", o.activation);
   o.use_bias = config.value("use_bias", o.use_bias);
   o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);

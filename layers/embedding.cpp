@@ -81,8 +81,8 @@ nlohmann::json EmbeddingLayer::get_config() const {
 
 EmbeddingLayer::Options EmbeddingLayer::options_from_config(const nlohmann::json& config) {
   Options o;
-  o.input_dim = config.value("input_dim", o.input_dim);
-  o.output_dim = config.value("output_dim", o.output_dim);
+  o.input_dim = config_size(config, "input_dim", o.input_dim);
+  o.output_dim = config_size(config, "output_dim", o.output_dim);
   o.embeddings_initializer = config.value("embeddings_initializer", o.embeddings_initializer);
   o.mask_zero = config.value("mask_zero", o.mask_zero);
   o.name = config.value("name", o.name);

@@ -1,4 +1,5 @@
 #include "layers/recurrent.hpp"
+#include "layers/registry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +60,7 @@ RecurrentSettings settings_from_config(const nlohmann::json& config, const char*
     throw FormatError(std::string(class_name) + " config: stateful = true is not supported");
   }
   RecurrentSettings s;
-  s.units = config.value("units", s.units);
+  s.units = config_size(config, "units", s.units);
   s.return_sequences = config.value("return_sequences", s.return_sequences);
   s.return_state = config.value("return_state", s.return_state);
   s.go_backwards = config.value("go_backwards", s.go_backwards);

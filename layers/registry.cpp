@@ -73,6 +73,8 @@ std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nl
     return layer;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError("layer_from_config: bad config for a '" + class_name + "': " + e.what());
+  } catch (const FormatError& e) {
+    throw FormatError("layer_from_config: bad config for a '" + class_name + "': " + e.what());
   }
 }
 
@@ -87,6 +89,16 @@ std::shared_ptr<Layer> deserialize_layer(const nlohmann::json& serialized) {
                       serialized.dump());
   }
   return layer_from_config(serialized.at("class_name").get<std::string>(), serialized.at("config"));
+}
+
+std::size_t config_size(const nlohmann::json& config, const char* key, std::size_t fallback) {
+  const auto found = config.find(key);
+  if (found == config.end()) return fallback;
+  // nlohmann keeps a C++ 0 as a signed integer: accept any integer >= 0.
+  if (!found->is_number_integer() || (!found->is_number_unsigned() && found->get<std::int64_t>() < 0)) {
+    throw FormatError(std::string("'") + key + "' must be a non-negative integer, got " + found->dump());
+  }
+  return found->get<std::size_t>();
 }
 
 }  // namespace kiln

@@ -45,6 +45,11 @@ std::vector<std::string> registered_layer_classes();
 // naming the class when the config has a value of the wrong type.
 std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config);
 
+// Reads a size option ("units", "input_dim") from a config: a missing key
+// gives `fallback`; anything but a non-negative integer throws FormatError
+// naming the key and the value (JSON -1 must not wrap to a huge size_t).
+std::size_t config_size(const nlohmann::json& config, const char* key, std::size_t fallback);
+
 // {"class_name": ..., "config": ...}, as Keras serialises a layer (also how
 // a wrapper such as TimeDistributed stores its inner layer).
 nlohmann::json serialize_layer(const Layer& layer);

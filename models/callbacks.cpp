@@ -69,7 +69,9 @@ void EarlyStopping::on_epoch_end(std::size_t epoch, const Logs& logs) {
     if (options_.restore_best_weights) best_weights_ = model().get_weights();
     return;
   }
-  if (++wait_ > options_.patience) {
+  // Keras: stop once `patience` epochs in a row did not improve (and never
+  // after the first epoch), so patience 2 stops at the 2nd such epoch.
+  if (++wait_ >= options_.patience && epoch > 0) {
     stopped_epoch_ = epoch;
     model().stop_training = true;
   }

@@ -18,6 +18,11 @@ class FunctionalModel : public Model {
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
 
+  // The graph as Keras writes it (layers with their inbound nodes, input and
+  // output layers), and the model rebuilt from it; see models/model_config.cpp.
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<FunctionalModel> from_config(const nlohmann::json& config);
+
  protected:
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;

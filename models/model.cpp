@@ -31,7 +31,10 @@ Model::Model(std::string class_name, std::string name) : Layer(std::move(class_n
 std::vector<std::pair<std::string, Tensor>> Model::named_weights() const {
   std::vector<std::pair<std::string, Tensor>> out;
   for (const auto& layer : layers()) {
-    for (auto& entry : layer->named_weights()) out.push_back(std::move(entry));
+    // A model nested in this one keeps its name, as Keras groups its weights
+    // under it: two nested blocks with same-named layers do not collide.
+    const std::string prefix = dynamic_cast<const Model*>(layer.get()) ? layer->name() + "/" : "";
+    for (auto& [path, t] : layer->named_weights()) out.emplace_back(prefix + path, t);
   }
   return out;
 }

@@ -8,6 +8,7 @@ SequentialModel::SequentialModel(Options options) : Model("Sequential", options.
   if (!options.input_shape.empty()) {
     input_shape_ = {unknown_dim};
     input_shape_.insert(input_shape_.end(), options.input_shape.begin(), options.input_shape.end());
+    input_shape_declared_ = true;
   }
   for (auto& layer : options.layers) add(std::move(layer));
 }
@@ -28,7 +29,10 @@ void SequentialModel::add(std::shared_ptr<Layer> layer) {
 
 void SequentialModel::validate_inputs(const std::vector<PartialShape>& shapes) const {
   expect_inputs(shapes, 1, 0, "(a Sequential model takes one input)");
-  if (!input_shape_.empty() && !compatible(input_shape_, shapes[0])) {
+  // A declared shape is a contract. One inferred from the first call is not:
+  // later calls may change the other axes (a longer sequence), as Keras
+  // relaxes it, and the layers still check the feature sizes they were built for.
+  if (input_shape_declared_ && !compatible(input_shape_, shapes[0])) {
     fail("expected input " + to_string(input_shape_) + ", got " + to_string(shapes[0]));
   }
 }
@@ -37,6 +41,14 @@ void SequentialModel::build(const std::vector<PartialShape>& shapes) {
   if (input_shape_.empty()) {
     input_shape_ = shapes[0];
     input_shape_[0] = unknown_dim;
+  }
+  // Building the stack builds every layer, as in Keras, so its weights exist
+  // as soon as the stack is built (e.g. called symbolically in a functional
+  // model), before any data: get_weights, set_weights and summary see them.
+  PartialShape shape = input_shape_;
+  for (const auto& layer : layers()) {
+    layer->build_for({shape});
+    shape = layer->compute_output_shape({shape}).at(0);
   }
 }
 

@@ -21,7 +21,14 @@ class SequentialModel : public Model {
   // Appends a layer; with a known input shape, builds it and checks it fits.
   void add(std::shared_ptr<Layer> layer);
 
+  // Batch included, as (None, 6); empty until known.
+  const PartialShape& input_shape() const { return input_shape_; }
+
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+
+  // {"name", "trainable", "input_shape", "layers"} and its inverse; see models/model_config.cpp.
+  nlohmann::json get_config() const override;
+  static Options options_from_config(const nlohmann::json& config);
 
  protected:
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
@@ -31,6 +38,7 @@ class SequentialModel : public Model {
 
  private:
   PartialShape input_shape_;  // batch included; empty until known
+  bool input_shape_declared_ = false;  // given in Options, not inferred from the first call
 };
 
 using Sequential = LayerHandle<SequentialModel>;

@@ -217,8 +217,9 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
     throw ShapeError("fit: sample_weight " + to_string(weights->shape()) + " must have one row per sample (" +
                      std::to_string(total) + ")");
   }
-  // Keras takes the validation split from the end, before shuffling.
-  if (options.validation_split > 0.0) {
+  // Keras takes the validation split from the end, before shuffling;
+  // explicit validation data overrides it, as in Keras.
+  if (options.validation_split > 0.0 && options.validation_x.empty()) {
     const std::size_t n_val = std::size_t(double(total) * options.validation_split);
     const std::size_t n_train = total - n_val;
     if (n_val == 0 || n_train == 0) throw Error("fit: validation_split leaves no training or no validation samples");

@@ -302,7 +302,7 @@ TEST_CASE("a GRU rebuilt from its config has the same config, and a stateful con
   CHECK(rebuilt->get_config() == config);
   auto stateful = config;
   stateful["stateful"] = true;
-  CHECK_THROWS_WITH_AS(layer_from_config("GRU", stateful), "GRU config: stateful = true is not supported",
+  CHECK_THROWS_WITH_AS(layer_from_config("GRU", stateful), "layer_from_config: bad config for a 'GRU': GRU config: stateful = true is not supported",
                        FormatError);
 }
 

@@ -194,3 +194,11 @@ TEST_CASE("registering a class name again replaces its factory") {
   REQUIRE(layer);
   CHECK(layer->factor() == 9.0f);
 }
+
+TEST_CASE("a negative or fractional size in a config is a FormatError naming the key, not a huge allocation") {
+  CHECK_THROWS_WITH_AS(layer_from_config("Dense", {{"units", -1}}),
+                       doctest::Contains("'units' must be a non-negative integer, got -1"), FormatError);
+  CHECK_THROWS_WITH_AS(layer_from_config("Embedding", {{"input_dim", 2.5}, {"output_dim", 3}}),
+                       doctest::Contains("'input_dim'"), FormatError);
+  CHECK_THROWS_WITH_AS(layer_from_config("GRU", {{"units", "many"}}), doctest::Contains("'units'"), FormatError);
+}

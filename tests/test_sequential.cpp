@@ -57,3 +57,19 @@ TEST_CASE("Sequential rejects an input that does not fit its declared shape") {
   Sequential empty;
   CHECK_THROWS_AS(empty(Tensor(Array::from_shape({2, 5}))), ShapeError);
 }
+
+TEST_CASE("a Sequential called on a symbolic tensor builds its layers at once, before any data") {
+  Sequential head({.layers = {Dense({.units = 3}), Dense({.units = 2})}});
+  auto in = Input({4});
+  Functional model({in}, {head(in)});
+  CHECK(head->count_params() == 4 * 3 + 3 + 3 * 2 + 2);
+  CHECK(model->get_weights().size() == 4);  // so set_weights works before the first call
+}
+
+TEST_CASE("a Sequential built from its first call accepts another sequence length later, as Keras does") {
+  Sequential model({.layers = {Dense({.units = 2})}});
+  CHECK(Tensor(model(Tensor(random_array({2, 5, 3}, 4)))).shape() == Shape{2, 5, 2});
+  CHECK(Tensor(model(Tensor(random_array({1, 7, 3}, 5)))).shape() == Shape{1, 7, 2});
+  // The feature size its weights were made for still has to match.
+  CHECK_THROWS_AS(model(Tensor(random_array({1, 7, 4}, 6))), ShapeError);
+}
