@@ -1,0 +1,281 @@
+// Option parsing for `nmt`. Each subcommand is a table of options; the
+// parser and the --help text are both generated from it, so the help can
+// never forget an option or misstate a default.
+
+#include "examples/nmt/cli.hpp"
+
+#include <filesystem>
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+namespace nmt {
+
+namespace {
+
+struct OptionSpec {
+  std::string name;        // "--epochs"
+  std::string value_name;  // "N"; empty for a flag
+  std::string help;        // ends with its default
+  std::function<void(const std::string&)> set;
+};
+
+struct CommandSpec {
+  std::string name;
+  std::string synopsis;
+  std::string description;
+  std::vector<OptionSpec> options;
+};
+
+[[noreturn]] void usage_error(const std::string& command, const std::string& message) {
+  throw UsageError(command + ": " + message + " (see '" + command + " --help')");
+}
+
+// A non-negative decimal integer >= `min`; anything else (a sign, a
+// fraction, trailing text, overflow) is a usage error naming the option.
+std::size_t parse_count(const std::string& command, const std::string& option, const std::string& text,
+                        std::size_t min) {
+  const std::string expected = "expects an integer >= " + std::to_string(min) + ", got '" + text + "'";
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) {
+    usage_error(command, option + " " + expected);
+  }
+  const std::size_t value = std::stoull(text);
+  if (value < min) usage_error(command, option + " " + expected);
+  return value;
+}
+
+// A number in [0, 1).
+double parse_fraction(const std::string& command, const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  double value = -1.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !(value >= 0.0 && value < 1.0)) {
+    usage_error(command, option + " expects a number in [0, 1), got '" + text + "'");
+  }
+  return value;
+}
+
+std::string format_help(const CommandSpec& spec) {
+  std::ostringstream out;
+  out << "usage: " << spec.synopsis << "\n\n" << spec.description << "\n\noptions:\n";
+  std::size_t width = 10;
+  for (const auto& o : spec.options) width = std::max(width, o.name.size() + o.value_name.size() + 1);
+  auto row = [&](const std::string& left, const std::string& help) {
+    out << "  " << left << std::string(width + 2 - left.size(), ' ') << help << "\n";
+  };
+  for (const auto& o : spec.options) row(o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help);
+  row("-h, --help", "show this help and exit");
+  return out.str();
+}
+
+// Fills the options through the spec's setters. Returns false when --help
+// was asked for.
+bool parse_options(const CommandSpec& spec, const std::vector<std::string>& args) {
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    std::string name = args[i];
+    if (name == "--help" || name == "-h") return false;
+    std::optional<std::string> inline_value;
+    if (const auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const OptionSpec* option = nullptr;
+    for (const auto& o : spec.options) option = o.name == name ? &o : option;
+    if (option == nullptr) {
+      usage_error(spec.name, name.rfind("-", 0) == 0 ? "unknown option '" + name + "'"
+                                                       : "unexpected argument '" + name + "'");
+    }
+    if (option->value_name.empty()) {
+      if (inline_value) usage_error(spec.name, name + " takes no value");
+      option->set("");
+      continue;
+    }
+    if (!inline_value && i + 1 == args.size()) {
+      usage_error(spec.name, name + " needs a value (" + option->value_name + ")");
+    }
+    option->set(inline_value ? *inline_value : args[++i]);
+  }
+  return true;
+}
+
+void check_data(const std::string& command, const DataOptions& data, bool required) {
+  namespace fs = std::filesystem;
+  if (!data.data_dir.empty() && !data.pairs.empty()) usage_error(command, "give --data-dir or --pairs, not both");
+  if (required && data.builtin()) usage_error(command, "missing --data-dir DIR or --pairs FILE");
+  if (!data.data_dir.empty()) {
+    if (!fs::is_directory(data.data_dir)) usage_error(command, "--data-dir '" + data.data_dir + "' is not a directory");
+    for (const char* file : {"small_vocab_en", "small_vocab_fr"}) {
+      if (!fs::is_regular_file(fs::path(data.data_dir) / file)) {
+        usage_error(command, "--data-dir '" + data.data_dir + "' has no file '" + file + "'");
+      }
+    }
+  }
+  if (!data.pairs.empty() && !fs::is_regular_file(data.pairs)) {
+    usage_error(command, "--pairs file '" + data.pairs + "' does not exist");
+  }
+}
+
+std::string default_of(std::size_t n) { return " (default: " + std::to_string(n) + ")"; }
+
+// Setters for the three kinds of value, so each option is one short entry.
+using Setter = std::function<void(const std::string&)>;
+Setter text(std::string& field) {
+  return [&field](const std::string& v) { field = v; };
+}
+Setter flag(bool& field) {
+  return [&field](const std::string&) { field = true; };
+}
+Setter count(std::size_t& field, const std::string& command, const char* option, std::size_t min) {
+  return [&field, command, option, min](const std::string& v) { field = parse_count(command, option, v, min); };
+}
+
+CommandSpec train_spec(TrainOptions& o) {
+  const std::string c = "nmt train";
+  const std::string builtin = " (default: the built-in phrasebook)";
+  return {c, "nmt train [options]",
+          "Trains the attention encoder-decoder (GRU encoder, GRU decoder, Bahdanau attention) on English-French\n"
+          "pairs and writes the model directory: weights.safetensors, config.json, vocab_en.json, vocab_fr.json\n"
+          "and attention.png/.svg. Prints test translations and BLEU / token accuracy / exact match on the\n"
+          "held-out split.",
+          {{"--data-dir", "DIR", "directory holding small_vocab_en and small_vocab_fr" + builtin, text(o.data.data_dir)},
+           {"--pairs", "FILE", "tab-separated 'english<TAB>french' lines" + builtin, text(o.data.pairs)},
+           {"--samples", "N",
+            "use the first N pairs of the corpus, or generate N phrasebook pairs (default: all; phrasebook " +
+                std::to_string(default_phrasebook_pairs) + ")",
+            count(o.data.samples, c, "--samples", 1)},
+           {"--out", "DIR", "model directory to write (default: " + o.out + ")", text(o.out)},
+           {"--epochs", "N",
+            "passes over the training pairs (default: " + std::to_string(default_corpus_epochs) + " for a corpus, " +
+                std::to_string(default_phrasebook_epochs) + " for the phrasebook)",
+            count(o.epochs, c, "--epochs", 1)},
+           {"--batch-size", "N", "pairs per training step" + default_of(o.batch_size),
+            count(o.batch_size, c, "--batch-size", 1)},
+           {"--hidden", "N", "GRU units (the decoder has twice as many with --bidirectional)" + default_of(o.hidden),
+            count(o.hidden, c, "--hidden", 1)},
+           {"--en-timesteps", "N", "English words per sentence; longer ones are cut" + default_of(o.en_timesteps),
+            count(o.en_timesteps, c, "--en-timesteps", 1)},
+           {"--fr-timesteps", "N", "French words per sentence, with 'sos' and 'eos'" + default_of(o.fr_timesteps),
+            count(o.fr_timesteps, c, "--fr-timesteps", 2)},
+           {"--embed", "N", "word embeddings of width N instead of one-hot inputs; 0 = one-hot" + default_of(o.embed),
+            count(o.embed, c, "--embed", 0)},
+           {"--bidirectional", "", "bidirectional GRU encoder, the seed's nmt_bidirectional (default: off)",
+            flag(o.bidirectional)},
+           {"--test-split", "F", "fraction of pairs held out for testing, in [0, 1) (default: 0.15)",
+            [&o, c](const std::string& v) { o.test_split = parse_fraction(c, "--test-split", v); }},
+           {"--seed", "N", "seed of the split, the initial weights and the shuffling" + default_of(o.seed),
+            [&o, c](const std::string& v) { o.seed = parse_count(c, "--seed", v, 0); }},
+           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+            count(o.threads, c, "--threads", 0)},
+           {"--quiet", "", "no progress bar, model summary or sample translations (default: off)", flag(o.quiet)}}};
+}
+
+CommandSpec translate_spec(TranslateOptions& o) {
+  const std::string c = "nmt translate";
+  return {c, "nmt translate --model DIR [options] < english.txt > french.txt",
+          "Reads English sentences from stdin, one per line, and writes exactly one French line per input line\n"
+          "to stdout; everything else goes to stderr. An empty line gives an empty line. Words the model never\n"
+          "saw become its out-of-vocabulary token 'UNK' (listed on stderr); sentences longer than the model's\n"
+          "English time steps keep their first words (a warning on stderr).",
+          {{"--model", "DIR", "model directory written by 'nmt train' (required)", text(o.model_dir)},
+           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
+           {"--heatmap", "FILE.png", "attention of the last sentence as PNG and SVG (default: none)", text(o.heatmap)},
+           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+            count(o.threads, c, "--threads", 0)}}};
+}
+
+CommandSpec evaluate_spec(EvaluateOptions& o) {
+  const std::string c = "nmt evaluate";
+  return {c, "nmt evaluate --model DIR (--data-dir DIR | --pairs FILE) [options]",
+          "Translates every English sentence of the corpus and prints corpus BLEU, token accuracy and the\n"
+          "exact-match rate against the French references (both sides lowercased, punctuation removed).",
+          {{"--model", "DIR", "model directory written by 'nmt train' (required)", text(o.model_dir)},
+           {"--data-dir", "DIR", "directory holding small_vocab_en and small_vocab_fr (this or --pairs is required)",
+            text(o.data.data_dir)},
+           {"--pairs", "FILE", "tab-separated 'english<TAB>french' lines (this or --data-dir is required)",
+            text(o.data.pairs)},
+           {"--samples", "N", "evaluate only the first N pairs (default: all)", count(o.data.samples, c, "--samples", 1)},
+           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
+           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+            count(o.threads, c, "--threads", 0)},
+           {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)}}};
+}
+
+std::string indent(const std::string& text) {
+  std::string out = "  ";
+  for (char ch : text) out += ch == '\n' ? std::string("\n  ") : std::string(1, ch);
+  return out;
+}
+
+}  // namespace
+
+std::string program_help() {
+  TrainOptions train;
+  TranslateOptions translate;
+  EvaluateOptions evaluate;
+  std::string out =
+      "usage: nmt <command> [options]\n\n"
+      "English-to-French translation with an attention encoder-decoder, after thushv89/attention_keras.\n\n"
+      "commands:\n"
+      "  train       train a model and write its directory\n"
+      "  translate   translate English lines from stdin\n"
+      "  evaluate    BLEU, token accuracy and exact match on a corpus\n\n"
+      "Run 'nmt <command> --help' for one command. All of them:\n";
+  for (const auto& spec : {train_spec(train), translate_spec(translate), evaluate_spec(evaluate)}) {
+    std::string help = format_help(spec);
+    if (!help.empty() && help.back() == '\n') help.pop_back();
+    out += "\n" + indent(help) + "\n";
+  }
+  out += "\nExit status: 0 success, 1 runtime failure (e.g. a damaged model directory), 2 bad command line.\n";
+  return out;
+}
+
+Invocation parse_command_line(const std::vector<std::string>& args) {
+  Invocation inv;
+  if (args.size() < 2) throw UsageError("nmt: missing command (train, translate or evaluate; see 'nmt --help')");
+  const std::string& command = args[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    inv.help_text = program_help();
+    return inv;
+  }
+  CommandSpec spec;
+  if (command == "train") {
+    inv.command = Command::train;
+    spec = train_spec(inv.train);
+  } else if (command == "translate") {
+    inv.command = Command::translate;
+    spec = translate_spec(inv.translate);
+  } else if (command == "evaluate") {
+    inv.command = Command::evaluate;
+    spec = evaluate_spec(inv.evaluate);
+  } else {
+    throw UsageError("nmt: unknown command '" + command + "' (train, translate or evaluate; see 'nmt --help')");
+  }
+  if (!parse_options(spec, args)) {
+    inv.command = Command::help;
+    inv.help_text = format_help(spec);
+    return inv;
+  }
+  switch (inv.command) {
+    case Command::train:
+      check_data(spec.name, inv.train.data, false);
+      if (inv.train.out.empty()) usage_error(spec.name, "--out must not be empty");
+      break;
+    case Command::translate:
+      if (inv.translate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");
+      break;
+    case Command::evaluate:
+      if (inv.evaluate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");
+      check_data(spec.name, inv.evaluate.data, true);
+      break;
+    case Command::help:
+      break;
+  }
+  return inv;
+}
+
+}  // namespace nmt

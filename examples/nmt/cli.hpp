@@ -1,0 +1,93 @@
+#pragma once
+// The command line of `nmt`: its subcommands, their options with defaults,
+// the --help texts generated from the same table, and the exit codes.
+//
+//   nmt train     [--data-dir DIR | --pairs FILE] [--out DIR] [--epochs N] ...
+//   nmt translate --model DIR [--beam K] [--heatmap FILE.png]
+//   nmt evaluate  --model DIR (--data-dir DIR | --pairs FILE) [--beam K]
+//
+// Exit codes: 0 success, 1 a runtime fault (damaged model directory,
+// unreadable corpus, any kiln::Error), 2 a bad command line.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nmt {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+// A bad command line; main prints "nmt: <message>" and exits with exit_usage.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where sentence pairs come from: a small_vocab-style directory, a
+// tab-separated file, or (both empty) the built-in phrasebook.
+struct DataOptions {
+  std::string data_dir;
+  std::string pairs;
+  std::size_t samples = 0;  // keep only the first N pairs; 0 keeps all
+  bool builtin() const { return data_dir.empty() && pairs.empty(); }
+};
+
+struct TrainOptions {
+  DataOptions data;
+  std::string out = "nmt-out";
+  std::size_t epochs = 0;             // 0: the default for the data (see cli.cpp)
+  std::size_t batch_size = 64;
+  std::size_t hidden = 96;
+  std::size_t en_timesteps = 20;
+  std::size_t fr_timesteps = 20;
+  std::size_t embed = 0;              // 0: one-hot inputs, as the seed
+  bool bidirectional = false;
+  double test_split = 0.15;
+  std::uint64_t seed = 1;
+  std::size_t threads = 0;            // 0: every core
+  bool quiet = false;
+};
+
+struct TranslateOptions {
+  std::string model_dir;
+  std::size_t beam = 1;               // 1: greedy
+  std::string heatmap;                // attention of the last sentence, as PNG (+ SVG)
+  std::size_t threads = 0;
+};
+
+struct EvaluateOptions {
+  std::string model_dir;
+  DataOptions data;
+  std::size_t beam = 1;
+  std::size_t threads = 0;
+  bool quiet = false;
+};
+
+// The built-in corpus's defaults: generated pairs and epochs.
+constexpr std::size_t default_phrasebook_pairs = 10000;
+constexpr std::size_t default_phrasebook_epochs = 8;
+// The seed's number of epochs, used for a corpus given on the command line.
+constexpr std::size_t default_corpus_epochs = 10;
+
+enum class Command { help, train, translate, evaluate };
+
+struct Invocation {
+  Command command = Command::help;
+  std::string help_text;  // for Command::help: what to print on stdout
+  TrainOptions train;
+  TranslateOptions translate;
+  EvaluateOptions evaluate;
+};
+
+// argv[1] is the subcommand. Throws UsageError for an unknown subcommand or
+// option, a missing or malformed value, a value out of range, a missing
+// required option, or a data file that does not exist.
+Invocation parse_command_line(const std::vector<std::string>& args);
+
+// The program's --help: every subcommand with every option and default.
+std::string program_help();
+
+}  // namespace nmt

@@ -1,0 +1,38 @@
+// `nmt evaluate`: translate a corpus and score it against its references.
+
+#include <chrono>
+
+#include "examples/nmt/commands.hpp"
+#include "examples/nmt/dataset.hpp"
+#include "examples/nmt/decoding.hpp"
+#include "examples/nmt/evaluation.hpp"
+#include "examples/nmt/model_dir.hpp"
+#include "ops/blas.hpp"
+
+namespace nmt {
+
+int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log) {
+  kiln::set_num_threads(int(o.threads));
+  const TrainedModel trained = load_model_dir(o.model_dir);
+  const auto pairs = load_pairs(o.data, 0);
+  if (pairs.empty()) throw kiln::Error("evaluate: the corpus has no sentence pairs");
+  if (!o.quiet) {
+    log << "nmt evaluate: translating " << pairs.size() << " sentences ("
+        << (o.beam > 1 ? "beam " + std::to_string(o.beam) : std::string("greedy")) << ")\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Decoder decoder(trained.model, trained.fr);
+  const auto translations =
+      decoder.translate(source_ids(trained.en, sources_of(pairs), trained.model.config.en_timesteps), o.beam);
+  std::vector<TokenizedSentence> found;
+  for (const auto& t : translations) found.push_back(t.words);
+  const Scores scores = score_translations(found, targets_of(pairs));
+  if (!o.quiet) {
+    log << "nmt evaluate: done in "
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+  }
+  print_scores(out, scores);
+  return exit_ok;
+}
+
+}  // namespace nmt

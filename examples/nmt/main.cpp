@@ -1,0 +1,38 @@
+// nmt: the "Attention with Keras" NMT example (thushv89/attention_keras,
+// examples/nmt) in C++ on kiln. This file only dispatches subcommands and
+// turns failures into exit codes (see cli.hpp).
+
+#include <iostream>
+#include <new>
+
+#include "examples/nmt/cli.hpp"
+#include "examples/nmt/commands.hpp"
+#include "graph/error.hpp"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv, argv + argc);
+  try {
+    const nmt::Invocation inv = nmt::parse_command_line(args);
+    switch (inv.command) {
+      case nmt::Command::help:
+        std::cout << inv.help_text;
+        return nmt::exit_ok;
+      case nmt::Command::train:
+        return nmt::run_train(inv.train, std::cout);
+      case nmt::Command::translate:
+        return nmt::run_translate(inv.translate, std::cin, std::cout, std::cerr);
+      case nmt::Command::evaluate:
+        return nmt::run_evaluate(inv.evaluate, std::cout, std::cerr);
+    }
+  } catch (const nmt::UsageError& e) {
+    std::cerr << e.what() << "\n";
+    return nmt::exit_usage;
+  } catch (const kiln::Error& e) {
+    std::cerr << "nmt: error: " << e.what() << "\n";
+  } catch (const std::bad_alloc&) {
+    std::cerr << "nmt: error: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "nmt: error: " << e.what() << "\n";
+  }
+  return nmt::exit_failure;
+}

@@ -1,0 +1,43 @@
+// Words and heatmaps of translations (see report.hpp).
+
+#include "examples/nmt/report.hpp"
+
+#include <filesystem>
+
+#include "examples/nmt/heatmap.hpp"
+
+namespace nmt {
+
+std::vector<std::string> source_tokens(const kiln::text::Tokenizer& en, const kiln::Array& source_ids,
+                                       std::size_t row) {
+  const std::size_t steps = source_ids.shape()[1];
+  std::vector<std::string> out;
+  for (std::size_t t = 0; t < steps; ++t) {
+    const int id = int(source_ids.data()[row * steps + t]);
+    out.push_back(id == 0 ? "<pad>" : en.word_at(id));
+  }
+  return out;
+}
+
+std::vector<std::string> produced_tokens(const kiln::text::Tokenizer& fr, const Translation& translation) {
+  std::vector<std::string> out;
+  for (int id : translation.ids) out.push_back(id == 0 ? "<pad>" : fr.word_at(id));
+  return out;
+}
+
+void write_heatmap(const std::string& png_path, const kiln::text::Tokenizer& en, const kiln::text::Tokenizer& fr,
+                   const kiln::Array& source_ids, std::size_t row, const Translation& translation) {
+  const auto source = source_tokens(en, source_ids, row);
+  const auto target = produced_tokens(fr, translation);
+  write_attention_heatmap(png_path, source, target, translation.attention);
+  write_attention_heatmap_svg(std::filesystem::path(png_path).replace_extension(".svg").string(), source, target,
+                              translation.attention);
+}
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+}  // namespace nmt
