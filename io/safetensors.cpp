@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include "graph/error.hpp"
@@ -133,6 +134,18 @@ void read_exactly(OpenFile& file, const std::filesystem::path& path, std::uint64
   if (!file.stream || static_cast<std::uint64_t>(file.stream.gcount()) != size) {
     fail(path, "the file ended or failed while reading " + what);
   }
+}
+
+// The whole file already in memory (load_safetensors_from_bytes).
+struct MemoryFile {
+  std::string_view bytes;
+  std::uint64_t size = 0;
+};
+
+void read_exactly(MemoryFile& file, const std::filesystem::path& path, std::uint64_t offset, char* out,
+                  std::uint64_t size, const std::string& what) {
+  if (offset > file.size || size > file.size - offset) fail(path, "the file ended while reading " + what);
+  if (size > 0) std::memcpy(out, file.bytes.data() + offset, size);
 }
 
 // ---- the header JSON ------------------------------------------------------
@@ -307,7 +320,8 @@ Header interpret_header(const std::filesystem::path& path, const Json& json, std
   return header;
 }
 
-Header read_header(OpenFile& file, const std::filesystem::path& path) {
+template <typename File>
+Header read_header(File& file, const std::filesystem::path& path) {
   if (file.size < 8)
     fail(path, "file is " + std::to_string(file.size) + " bytes, too short for the 8-byte header length");
   unsigned char length_bytes[8];
@@ -356,8 +370,8 @@ void convert_to_float(const std::filesystem::path& path, const Entry& entry, con
   }
 }
 
-Array read_tensor(OpenFile& file, const std::filesystem::path& path, const Header& header,
-                  const Entry& entry) {
+template <typename File>
+Array read_tensor(File& file, const std::filesystem::path& path, const Header& header, const Entry& entry) {
   Array value = Array::from_shape(entry.shape);
   const std::uint64_t bytes = entry.end - entry.begin;
   const std::string what = "tensor '" + entry.name + "'";
@@ -370,6 +384,17 @@ Array read_tensor(OpenFile& file, const std::filesystem::path& path, const Heade
   read_exactly(file, path, header.data_start + entry.begin, reinterpret_cast<char*>(raw.data()), bytes, what);
   convert_to_float(path, entry, raw.data(), value.data(), value.size());
   return value;
+}
+
+// The header is read and validated in full before any tensor data.
+template <typename File>
+std::vector<NamedArray> load_tensors(File& file, const std::filesystem::path& path) {
+  const Header header = read_header(file, path);
+  std::vector<NamedArray> tensors;
+  tensors.reserve(header.entries.size());
+  for (const auto& entry : header.entries)
+    tensors.push_back({entry.name, read_tensor(file, path, header, entry)});
+  return tensors;
 }
 
 // ---- writing --------------------------------------------------------------
@@ -440,12 +465,12 @@ void save_safetensors(const std::filesystem::path& path, const std::vector<Named
 
 std::vector<NamedArray> load_safetensors(const std::filesystem::path& path) {
   OpenFile file = open_file(path);
-  const Header header = read_header(file, path);
-  std::vector<NamedArray> tensors;
-  tensors.reserve(header.entries.size());
-  for (const auto& entry : header.entries)
-    tensors.push_back({entry.name, read_tensor(file, path, header, entry)});
-  return tensors;
+  return load_tensors(file, path);
+}
+
+std::vector<NamedArray> load_safetensors_from_bytes(std::string_view bytes, const std::string& source_name) {
+  MemoryFile file{bytes, bytes.size()};
+  return load_tensors(file, source_name);
 }
 
 std::map<std::string, std::string> load_safetensors_metadata(const std::filesystem::path& path) {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/shape.hpp"
@@ -36,6 +37,10 @@ void save_safetensors(const std::filesystem::path& path, const std::vector<Named
 // before any data is read; every fault throws kiln::FormatError
 // "<path>: tensor '<name>': <what is wrong>".
 std::vector<NamedArray> load_safetensors(const std::filesystem::path& path);
+
+// The same for a whole file already in memory; source_name stands in for
+// the path in error messages.
+std::vector<NamedArray> load_safetensors_from_bytes(std::string_view bytes, const std::string& source_name);
 
 // The "__metadata__" map (empty when absent); validates the header as
 // load_safetensors does but reads no tensor data.

@@ -13,8 +13,7 @@ constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 // The file's lines without their '\n' or "\r\n"; a final line needs no
 // newline, and a final newline does not start an extra empty line.
-std::vector<std::string> read_lines(const std::string& path) {
-  std::string content = io::read_file(path);
+std::vector<std::string> split_lines(std::string_view content) {
   std::string_view rest = content;
   if (rest.starts_with(kByteOrderMark)) rest.remove_prefix(kByteOrderMark.size());
   std::vector<std::string> lines;
@@ -27,6 +26,8 @@ std::vector<std::string> read_lines(const std::string& path) {
   }
   return lines;
 }
+
+std::vector<std::string> read_lines(const std::string& path) { return split_lines(io::read_file(path)); }
 
 }  // namespace
 
@@ -48,8 +49,12 @@ std::vector<SentencePair> read_parallel_files(const std::string& source_path,
 }
 
 std::vector<SentencePair> read_tab_separated_pairs(const std::string& path) {
+  return parse_tab_separated_pairs(io::read_file(path), path);
+}
+
+std::vector<SentencePair> parse_tab_separated_pairs(std::string_view content, const std::string& path) {
   std::vector<SentencePair> pairs;
-  const std::vector<std::string> lines = read_lines(path);
+  const std::vector<std::string> lines = split_lines(content);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string_view line = lines[i];
     if (line.empty()) continue;

@@ -2,6 +2,7 @@
 // Readers for sentence-aligned translation corpora (UTF-8 text).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln::text {
@@ -24,6 +25,10 @@ std::vector<SentencePair> read_parallel_files(const std::string& source_path,
 // and a leading byte order mark; skips empty lines. Throws kiln::FormatError
 // naming the file and the 1-based line number of a line without a tab.
 std::vector<SentencePair> read_tab_separated_pairs(const std::string& path);
+
+// The same for a file's content already in memory; source_name stands in
+// for the path in error messages.
+std::vector<SentencePair> parse_tab_separated_pairs(std::string_view content, const std::string& source_name);
 
 // dir/small_vocab_en (source) and dir/small_vocab_fr (target). Throws
 // kiln::FormatError naming a missing file.

@@ -10,6 +10,7 @@
 
 #include "graph/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/json_depth.hpp"
 #include "text/tokenizer.hpp"
 
 namespace kiln::text {
@@ -24,6 +25,10 @@ class TokenizerJson {
 };
 
 namespace {
+
+// Valid tokenizer JSON nests 3 levels (root, config, a dictionary); a
+// limit keeps hostile nesting from overflowing the stack (io/json_depth.hpp).
+constexpr int kMaxJsonDepth = 16;
 
 [[noreturn]] void fail(const std::string& what) { throw FormatError(what); }
 
@@ -69,9 +74,11 @@ ordered_json dictionary_field(const ordered_json& config, const char* name, bool
   ordered_json dict = *it;
   if (it->is_string()) {
     try {
-      dict = ordered_json::parse(it->get<std::string>());
+      dict = io::parse_json_with_depth_limit<ordered_json>(it->get<std::string>(), kMaxJsonDepth);
     } catch (const nlohmann::json::exception& e) {
       fail(std::string("field \"") + name + "\" is not valid JSON: " + e.what());
+    } catch (const FormatError& e) {
+      fail(std::string("field \"") + name + "\": " + e.what());
     }
   }
   if (!dict.is_object()) fail(std::string("field \"") + name + "\" must be a JSON object, got " + dict.dump());
@@ -175,8 +182,10 @@ std::string Tokenizer::to_json(int indent) const { return TokenizerJson::write(*
 Tokenizer Tokenizer::from_json(std::string_view json) {
   ordered_json root;
   try {
-    root = ordered_json::parse(json);
+    root = io::parse_json_with_depth_limit<ordered_json>(json, kMaxJsonDepth);
   } catch (const nlohmann::json::exception& e) {
+    throw FormatError(std::string("Tokenizer JSON: ") + e.what());
+  } catch (const FormatError& e) {
     throw FormatError(std::string("Tokenizer JSON: ") + e.what());
   }
   try {
@@ -192,9 +201,11 @@ Tokenizer Tokenizer::load(const std::string& path) {
   const std::string content = io::read_file(path);
   ordered_json root;
   try {
-    root = ordered_json::parse(content);
+    root = io::parse_json_with_depth_limit<ordered_json>(content, kMaxJsonDepth);
   } catch (const nlohmann::json::exception& e) {
     throw FormatError("Tokenizer file '" + path + "': not valid JSON: " + e.what());
+  } catch (const FormatError& e) {
+    throw FormatError("Tokenizer file '" + path + "': " + e.what());
   }
   try {
     return TokenizerJson::read(root);
