@@ -63,25 +63,15 @@ std::shared_ptr<RecurrentLayer> LSTMLayer::recreate(std::string name, RecurrentS
 
 nlohmann::json LSTMLayer::get_config() const {
   nlohmann::json config = RecurrentLayer::get_config();
-  config["activation"] = options_.activation;
-  config["recurrent_activation"] = options_.recurrent_activation;
-  config["use_bias"] = options_.use_bias;
+  write_cell_config(config, options_);
   config["unit_forget_bias"] = options_.unit_forget_bias;
-  config["kernel_initializer"] = options_.kernel_initializer;
-  config["recurrent_initializer"] = options_.recurrent_initializer;
-  config["bias_initializer"] = options_.bias_initializer;
   return config;
 }
 
 LSTMLayer::Options LSTMLayer::options_from_config(const nlohmann::json& config) {
   Options o = with_settings(Options{}, config.value("name", std::string()), settings_from_config(config, "LSTM"));
-  o.activation = config.value("activation", o.activation);
-  o.recurrent_activation = config.value("recurrent_activation", o.recurrent_activation);
-  o.use_bias = config.value("use_bias", o.use_bias);
+  read_cell_config(config, o);
   o.unit_forget_bias = config.value("unit_forget_bias", o.unit_forget_bias);
-  o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);
-  o.recurrent_initializer = config.value("recurrent_initializer", o.recurrent_initializer);
-  o.bias_initializer = config.value("bias_initializer", o.bias_initializer);
   return o;
 }
 

@@ -19,6 +19,7 @@
 // its mask is the input mask as given (Keras does not reverse it either).
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,27 @@ Options with_settings(Options o, std::string name, const RecurrentSettings& s) {
 // The common settings as get_config() writes them, defaults for missing keys.
 // FormatError for "stateful": true, which kiln does not implement.
 RecurrentSettings settings_from_config(const nlohmann::json& config, const char* class_name);
+
+// The cell options GRU and LSTM share (activations, bias, initializers), to
+// and from their Keras config keys.
+template <class Options>
+void write_cell_config(nlohmann::json& config, const Options& o) {
+  config["activation"] = o.activation;
+  config["recurrent_activation"] = o.recurrent_activation;
+  config["use_bias"] = o.use_bias;
+  config["kernel_initializer"] = o.kernel_initializer;
+  config["recurrent_initializer"] = o.recurrent_initializer;
+  config["bias_initializer"] = o.bias_initializer;
+}
+template <class Options>
+void read_cell_config(const nlohmann::json& config, Options& o) {
+  o.activation = config.value("activation", o.activation);
+  o.recurrent_activation = config.value("recurrent_activation", o.recurrent_activation);
+  o.use_bias = config.value("use_bias", o.use_bias);
+  o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);
+  o.recurrent_initializer = config.value("recurrent_initializer", o.recurrent_initializer);
+  o.bias_initializer = config.value("bias_initializer", o.bias_initializer);
+}
 
 class RecurrentLayer : public Layer {
  public:
