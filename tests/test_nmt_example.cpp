@@ -450,7 +450,8 @@ TEST_CASE("nmt: a damaged model directory is a FormatError naming the file and t
          small.fit_on_texts({"sos le eos"});
          small.save((d / "vocab_fr.json").string());
        }, "vocab_fr.json", "fr_vocab"},
-      {"no_weights", [](const fs::path& d) { fs::remove(d / "weights.safetensors"); }, "weights.safetensors", "missing"},
+      {"no_weights", [](const fs::path& d) { fs::remove(d / "weights.safetensors"); }, "weights.safetensors",
+       "missing"},
       {"truncated_weights", [](const fs::path& d) {
          const auto size = fs::file_size(d / "weights.safetensors");
          fs::resize_file(d / "weights.safetensors", size / 2);
@@ -580,7 +581,7 @@ TEST_CASE("nmt: translate writes exactly one line per input line, empty for empt
   CHECK(lines[4].empty());
   CHECK(lines[5] == expected(tiny.split.test[2].source));
   CHECK(!(lines[0] + lines[3] + lines[5]).empty());
-  CHECK(log.str().find("line 4: unknown words 'zzzunknown'") != std::string::npos);
+  CHECK(log.str().find("line 4: unknown word 'zzzunknown' is read as 'UNK'") != std::string::npos);
   CHECK(log.str().find("line 5:") != std::string::npos);
   fs::remove_all(dir);
 }

@@ -142,7 +142,8 @@ CommandSpec train_spec(TrainOptions& o) {
           "pairs and writes the model directory: weights.safetensors, config.json, vocab_en.json, vocab_fr.json\n"
           "and attention.png/.svg. Prints test translations and BLEU / token accuracy / exact match on the\n"
           "held-out split.",
-          {{"--data-dir", "DIR", "directory holding small_vocab_en and small_vocab_fr" + builtin, text(o.data.data_dir)},
+          {{"--data-dir", "DIR", "directory holding small_vocab_en and small_vocab_fr" + builtin,
+            text(o.data.data_dir)},
            {"--pairs", "FILE", "tab-separated 'english<TAB>french' lines" + builtin, text(o.data.pairs)},
            {"--samples", "N",
             "use the first N pairs of the corpus, or generate N phrasebook pairs (default: all; phrasebook " +
@@ -169,7 +170,7 @@ CommandSpec train_spec(TrainOptions& o) {
             [&o, c](const std::string& v) { o.test_split = parse_fraction(c, "--test-split", v); }},
            {"--seed", "N", "seed of the split, the initial weights and the shuffling" + default_of(o.seed),
             [&o, c](const std::string& v) { o.seed = parse_count(c, "--seed", v, 0); }},
-           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+           {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0)},
            {"--quiet", "", "no progress bar, model summary or sample translations (default: off)", flag(o.quiet)}}};
 }
@@ -184,7 +185,7 @@ CommandSpec translate_spec(TranslateOptions& o) {
           {{"--model", "DIR", "model directory written by 'nmt train' (required)", text(o.model_dir)},
            {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
            {"--heatmap", "FILE.png", "attention of the last sentence as PNG and SVG (default: none)", text(o.heatmap)},
-           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+           {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0)}}};
 }
 
@@ -198,9 +199,10 @@ CommandSpec evaluate_spec(EvaluateOptions& o) {
             text(o.data.data_dir)},
            {"--pairs", "FILE", "tab-separated 'english<TAB>french' lines (this or --data-dir is required)",
             text(o.data.pairs)},
-           {"--samples", "N", "evaluate only the first N pairs (default: all)", count(o.data.samples, c, "--samples", 1)},
+           {"--samples", "N", "evaluate only the first N pairs (default: all)",
+            count(o.data.samples, c, "--samples", 1)},
            {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
-           {"--threads", "N", "BLAS threads; 0 = every core" + default_of(o.threads),
+           {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0)},
            {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)}}};
 }
@@ -228,7 +230,9 @@ std::string program_help() {
   for (const auto& spec : {train_spec(train), translate_spec(translate), evaluate_spec(evaluate)}) {
     std::string help = format_help(spec);
     if (!help.empty() && help.back() == '\n') help.pop_back();
-    out += "\n" + indent(help) + "\n";
+    out += '\n';
+    out += indent(help);
+    out += '\n';
   }
   out += "\nExit status: 0 success, 1 runtime failure (e.g. a damaged model directory), 2 bad command line.\n";
   return out;

@@ -2,13 +2,12 @@
 
 #include "examples/nmt/decoding.hpp"
 
-#include "examples/nmt/dataset.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <tuple>
 
+#include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
 #include "graph/tape.hpp"
 #include "models/batching.hpp"
@@ -34,6 +33,13 @@ Array repeat_row(const Array& a, std::size_t r, std::size_t times) {
   return out;
 }
 
+void check_source(const Array& source_ids, const Seq2SeqConfig& c) {
+  if (source_ids.dimension() != 2 || source_ids.shape()[1] != c.en_timesteps) {
+    throw kiln::ShapeError("decoder: expected source ids (sentences, " + std::to_string(c.en_timesteps) +
+                           "), got " + kiln::to_string(source_ids.shape()));
+  }
+}
+
 }  // namespace
 
 struct Decoder::StepResult {
@@ -45,18 +51,18 @@ struct Decoder::StepResult {
 Decoder::Decoder(const Seq2Seq& model, const kiln::text::Tokenizer& fr)
     : model_(model), fr_(fr), start_id_(fr.index_of(start_token)), end_id_(fr.index_of(end_token)) {
   if (start_id_ == 0 || end_id_ == 0) {
-    throw kiln::Error(std::string("decoder: the French vocabulary has no '") + (start_id_ == 0 ? start_token : end_token) +
-                      "' token");
+    const char* missing = start_id_ == 0 ? start_token : end_token;
+    throw kiln::Error(std::string("decoder: the French vocabulary has no '") + missing + "' token");
   }
 }
 
-Decoder::StepResult Decoder::step(const std::vector<int>& previous, const Array& encoder_out,
+Decoder::StepResult Decoder::step(const std::vector<int>& previous, const Tensor& encoder_out,
                                   const Array& state) const {
   const auto& c = model_.config;
   Array ids = Array::from_shape({previous.size(), std::size_t(1)});
   for (std::size_t i = 0; i < previous.size(); ++i) ids.data()[i] = float(previous[i]);
   kiln::NoGradGuard no_grad;
-  const auto out = model_.decoder_step({Tensor(model_input(ids, c.fr_vocab, c)), Tensor(encoder_out), Tensor(state)});
+  const auto out = model_.decoder_step({Tensor(model_input(ids, c.fr_vocab, c)), encoder_out, Tensor(state)});
   StepResult r{out[0].value(), out[1].value(), out[2].value()};
   r.probabilities.reshape({previous.size(), c.fr_vocab});
   r.weights.reshape({previous.size(), c.en_timesteps});
@@ -82,7 +88,7 @@ std::vector<Translation> Decoder::greedy_batch(const Array& source_ids) const {
   const std::size_t n = source_ids.shape()[0];
   kiln::NoGradGuard no_grad;
   const auto encoded = model_.encoder({Tensor(model_input(source_ids, c.en_vocab, c))});
-  const Array encoder_out = encoded[0].value();
+  const Tensor encoder_out = encoded[0];
   Array state = encoded[1].value();
 
   std::vector<int> previous(n, start_id_);
@@ -111,10 +117,8 @@ std::vector<Translation> Decoder::greedy_batch(const Array& source_ids) const {
 }
 
 std::vector<Translation> Decoder::greedy(const Array& source_ids, std::size_t batch_size) const {
-  if (source_ids.dimension() != 2 || source_ids.shape()[1] != model_.config.en_timesteps) {
-    throw kiln::ShapeError("decoder: expected source ids (sentences, " + std::to_string(model_.config.en_timesteps) +
-                           "), got " + kiln::to_string(source_ids.shape()));
-  }
+  if (batch_size == 0) throw kiln::Error("decoder: the batch size must be at least 1");
+  check_source(source_ids, model_.config);
   std::vector<Translation> out;
   const std::size_t n = source_ids.shape()[0];
   for (std::size_t begin = 0; begin < n; begin += batch_size) {
@@ -139,7 +143,7 @@ Translation Decoder::beam_search_one(const Array& source_row, std::size_t beam) 
   for (std::size_t t = 0; t < c.decoder_steps() && !live.empty() && finished.size() < beam; ++t) {
     std::vector<int> previous;
     for (const auto& h : live) previous.push_back(h.ids.empty() ? start_id_ : h.ids.back());
-    const StepResult r = step(previous, repeat_row(encoded[0].value(), 0, live.size()), states);
+    const StepResult r = step(previous, Tensor(repeat_row(encoded[0].value(), 0, live.size())), states);
 
     // Each hypothesis's `beam` best words, then the best `beam` overall.
     std::vector<std::tuple<double, std::size_t, int>> candidates;  // (log p, hypothesis, word)
@@ -182,10 +186,7 @@ Translation Decoder::beam_search_one(const Array& source_row, std::size_t beam) 
 
 std::vector<Translation> Decoder::beam_search(const Array& source_ids, std::size_t beam) const {
   if (beam == 0) throw kiln::Error("decoder: the beam width must be at least 1");
-  if (source_ids.dimension() != 2 || source_ids.shape()[1] != model_.config.en_timesteps) {
-    throw kiln::ShapeError("decoder: expected source ids (sentences, " + std::to_string(model_.config.en_timesteps) +
-                           "), got " + kiln::to_string(source_ids.shape()));
-  }
+  check_source(source_ids, model_.config);
   std::vector<Translation> out;
   for (std::size_t i = 0; i < source_ids.shape()[0]; ++i) {
     out.push_back(beam_search_one(kiln::row_range(source_ids, i, i + 1), beam));

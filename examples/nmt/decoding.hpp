@@ -42,7 +42,7 @@ class Decoder {
 
  private:
   struct StepResult;
-  StepResult step(const std::vector<int>& previous, const kiln::Array& encoder_out, const kiln::Array& state) const;
+  StepResult step(const std::vector<int>& previous, const kiln::Tensor& encoder_out, const kiln::Array& state) const;
   std::vector<Translation> greedy_batch(const kiln::Array& source_ids) const;
   Translation beam_search_one(const kiln::Array& source_row, std::size_t beam) const;
   Translation finish(std::vector<int> ids, const std::vector<std::vector<float>>& attention_rows,

@@ -1,6 +1,7 @@
 // `nmt evaluate`: translate a corpus and score it against its references.
 
 #include <chrono>
+#include <cmath>
 
 #include "examples/nmt/commands.hpp"
 #include "examples/nmt/dataset.hpp"
@@ -28,8 +29,8 @@ int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log)
   for (const auto& t : translations) found.push_back(t.words);
   const Scores scores = score_translations(found, targets_of(pairs));
   if (!o.quiet) {
-    log << "nmt evaluate: done in "
-        << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log << "nmt evaluate: translated in " << std::lround(seconds * 10) / 10.0 << " s\n";
   }
   print_scores(out, scores);
   return exit_ok;

@@ -17,7 +17,8 @@ TokenizedSentence normalise(const std::string& sentence) {
   return words;
 }
 
-Scores score_translations(const std::vector<TokenizedSentence>& hypotheses, const std::vector<std::string>& references) {
+Scores score_translations(const std::vector<TokenizedSentence>& hypotheses,
+                          const std::vector<std::string>& references) {
   if (hypotheses.size() != references.size()) {
     throw kiln::Error("score: " + std::to_string(hypotheses.size()) + " translations for " +
                       std::to_string(references.size()) + " references");

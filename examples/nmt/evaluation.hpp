@@ -28,7 +28,8 @@ TokenizedSentence normalise(const std::string& sentence);
 
 // Throws kiln::Error when the lists differ in length or are empty.
 // References with no word at all are skipped (they have no token to match).
-Scores score_translations(const std::vector<TokenizedSentence>& hypotheses, const std::vector<std::string>& references);
+Scores score_translations(const std::vector<TokenizedSentence>& hypotheses,
+                          const std::vector<std::string>& references);
 
 // "BLEU 0.9512  token accuracy 0.9634  exact match 0.7010  (4200 sentences)"
 void print_scores(std::ostream& out, const Scores& scores);

@@ -35,7 +35,10 @@ struct Layers {
   kiln::TimeDistributed softmax_time;
 
   explicit Layers(const Seq2SeqConfig& c)
-      : decoder_gru({.units = c.encoder_width(), .return_sequences = true, .return_state = true, .name = "decoder_gru"}),
+      : decoder_gru({.units = c.encoder_width(),
+                     .return_sequences = true,
+                     .return_state = true,
+                     .name = "decoder_gru"}),
         attention({.name = "attention_layer"}),
         concat({.axis = -1, .name = "concat_layer"}),
         softmax_time({.layer = kiln::Dense({.units = c.fr_vocab, .activation = "softmax", .name = "softmax_layer"}),
@@ -165,7 +168,9 @@ Seq2SeqConfig config_from_json(const nlohmann::json& json, const std::string& wh
   c.en_vocab = size("en_vocab", 2);
   c.fr_vocab = size("fr_vocab", 2);
   c.embed = size("embed", 0);
-  if (!field("bidirectional").is_boolean()) fault("bidirectional", "expected true or false, got " + field("bidirectional").dump());
+  if (!field("bidirectional").is_boolean()) {
+    fault("bidirectional", "expected true or false, got " + field("bidirectional").dump());
+  }
   c.bidirectional = field("bidirectional").get<bool>();
   return c;
 }

@@ -40,15 +40,17 @@ void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, co
   }
 }
 
-}  // namespace
+// The split, its vocabularies and its id matrices, and the model's shapes.
+struct PreparedData {
+  Split split;
+  Vocabularies vocab;
+  Seq2SeqConfig config;
+  Array source, target;  // training ids
+};
 
-int run_train(const TrainOptions& o, std::ostream& out) {
-  const auto start = std::chrono::steady_clock::now();
-  kiln::set_num_threads(int(o.threads));
-  kiln::set_random_seed(o.seed);
-
+PreparedData prepare_data(const TrainOptions& o, std::ostream& out) {
   const auto pairs = load_pairs(o.data, o.seed);
-  const Split split = split_pairs(pairs, o.test_split, o.seed);
+  Split split = split_pairs(pairs, o.test_split, o.seed);
   Vocabularies vocab = fit_vocabularies(split.train);
   const Seq2SeqConfig config{.hidden = o.hidden,
                              .en_timesteps = o.en_timesteps,
@@ -73,14 +75,44 @@ int run_train(const TrainOptions& o, std::ostream& out) {
     out << "Note: " << n << " French sentences have more than " << o.fr_timesteps
         << " words with sos/eos; they are cut (and lose 'eos')\n";
   }
-  const Array train_source = source_ids(vocab.en, english, o.en_timesteps);
-  const Array train_target = target_ids(vocab.fr, targets_of(split.train), o.fr_timesteps);
+  Array source = source_ids(vocab.en, english, o.en_timesteps);
+  Array target = target_ids(vocab.fr, targets_of(split.train), o.fr_timesteps);
+  return {std::move(split), std::move(vocab), config, std::move(source), std::move(target)};
+}
 
-  TrainedModel trained{build_seq2seq(config), std::move(vocab.en), std::move(vocab.fr)};
+// Translates the held-out pairs (greedily), prints samples and scores, and
+// draws the first one's attention. Without held-out pairs, draws the first
+// training pair's.
+void report_held_out(const TrainedModel& trained, const Split& split, const TrainOptions& o,
+                     const std::filesystem::path& dir, std::ostream& out) {
+  const auto& shown = split.test.empty() ? split.train : split.test;
+  const Array source = source_ids(trained.en, sources_of(shown), o.en_timesteps);
+  const Decoder decoder(trained.model, trained.fr);
+  const auto start = std::chrono::steady_clock::now();
+  const auto translations = decoder.greedy(split.test.empty() ? kiln::row_range(source, 0, 1) : source);
+  write_heatmap((dir / "attention.png").string(), trained.en, trained.fr, source, 0, translations[0]);
+  if (split.test.empty()) return;
+  if (!o.quiet) print_samples(out, split.test, translations, 5);
+  std::vector<TokenizedSentence> found;
+  for (const auto& t : translations) found.push_back(t.words);
+  const double seconds = std::lround(seconds_since(start) * 10) / 10.0;
+  out << "Held-out " << split.test.size() << " pairs, greedy decoding (" << seconds << " s):\n  ";
+  print_scores(out, score_translations(found, targets_of(split.test)));
+}
+
+}  // namespace
+
+int run_train(const TrainOptions& o, std::ostream& out) {
+  const auto start = std::chrono::steady_clock::now();
+  kiln::set_num_threads(int(o.threads));
+  kiln::set_random_seed(o.seed);
+  PreparedData data = prepare_data(o, out);
+
+  TrainedModel trained{build_seq2seq(data.config), std::move(data.vocab.en), std::move(data.vocab.fr)};
   if (!o.quiet) trained.model.training->summary(out);
   const std::size_t epochs = o.epochs ? o.epochs : o.data.builtin() ? default_phrasebook_epochs : default_corpus_epochs;
   const auto train_start = std::chrono::steady_clock::now();
-  train_seq2seq(trained.model, train_source, train_target,
+  train_seq2seq(trained.model, data.source, data.target,
                 {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed, .verbose = !o.quiet, .out = &out});
   char line[200];
   std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s\n", epochs, seconds_since(train_start));
@@ -89,22 +121,7 @@ int run_train(const TrainOptions& o, std::ostream& out) {
   const std::filesystem::path dir = o.out;
   save_model_dir(dir, trained);
   out << "Saved the model to " << dir.string() << "/\n";
-
-  // Held-out evaluation (or, without a test split, a heatmap of a training sentence).
-  const auto& shown = split.test.empty() ? split.train : split.test;
-  const Array shown_source = source_ids(trained.en, sources_of(shown), o.en_timesteps);
-  const Decoder decoder(trained.model, trained.fr);
-  const auto eval_start = std::chrono::steady_clock::now();
-  const auto translations = decoder.greedy(split.test.empty() ? kiln::row_range(shown_source, 0, 1) : shown_source);
-  write_heatmap((dir / "attention.png").string(), trained.en, trained.fr, shown_source, 0, translations[0]);
-  if (!split.test.empty()) {
-    if (!o.quiet) print_samples(out, split.test, translations, 5);
-    std::vector<TokenizedSentence> found;
-    for (const auto& t : translations) found.push_back(t.words);
-    out << "Held-out " << split.test.size() << " pairs, greedy decoding ("
-        << std::lround(seconds_since(eval_start) * 10) / 10.0 << " s):\n  ";
-    print_scores(out, score_translations(found, targets_of(split.test)));
-  }
+  report_held_out(trained, data.split, o, dir, out);
   std::snprintf(line, sizeof line, "Total time %.1f s\n", seconds_since(start));
   out << line;
   return exit_ok;

@@ -55,8 +55,8 @@ kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array
     std::size_t seen = 0;
     kiln::ProgressBar::Values values;
     for (std::size_t step = 0; step < steps; ++step) {
-      const std::vector<std::size_t> rows(order.begin() + std::ptrdiff_t(step * settings.batch_size),
-                                          order.begin() + std::ptrdiff_t(std::min(n, (step + 1) * settings.batch_size)));
+      const std::size_t begin = step * settings.batch_size, end = std::min(n, begin + settings.batch_size);
+      const std::vector<std::size_t> rows(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
       const TrainingBatch batch = make_batch(c, source_ids, target_ids, rows);
       const auto logs = model.training->train_on_batch(batch.x, batch.y);
       loss_sum += logs.at("loss") * double(rows.size());

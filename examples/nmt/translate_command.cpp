@@ -38,12 +38,13 @@ Line read_words(const Tokenizer& en, std::string text, std::size_t number) {
 // Unknown words and over-long sentences, said once per line on `log`.
 void warn_about(const Line& line, const Tokenizer& en, std::size_t timesteps, std::ostream& log) {
   std::string unknown;
+  std::size_t count = 0;
   for (const auto& w : line.words) {
-    if (en.index_of(w) == 0) unknown += (unknown.empty() ? "'" : ", '") + w + "'";
+    if (en.index_of(w) == 0) unknown += (count++ ? ", '" : "'") + w + "'";
   }
-  if (!unknown.empty()) {
-    log << "nmt translate: line " << line.number << ": unknown words " << unknown << " are read as '" << oov_token
-        << "'\n";
+  if (count) {
+    log << "nmt translate: line " << line.number << (count == 1 ? ": unknown word " : ": unknown words ") << unknown
+        << (count == 1 ? " is" : " are") << " read as '" << oov_token << "'\n";
   }
   if (line.words.size() > timesteps) {
     log << "nmt translate: line " << line.number << ": " << line.words.size() << " words; only the first "
