@@ -22,7 +22,9 @@
 #endif
 
 #ifdef KILN_TEST_ASAN
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (sanitizer/allocator_interface.h, which only
+// clang installs): bytes the program has allocated and not yet freed.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 using namespace kiln;
