@@ -2,6 +2,8 @@
 """Writes the seed corpora in fuzz/corpus/<target>/ (small valid inputs the
 fuzzer mutates). The files are committed; rerun after changing this script:
     python3 fuzz/make_seeds.py
+The model_json seeds come from kiln's own save_model instead:
+    build-fuzz/fuzz/make-model-seeds fuzz/corpus/model_json   (fuzz/make_model_seeds.cpp)
 """
 import json
 import pathlib

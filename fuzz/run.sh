@@ -15,7 +15,8 @@
 # replays every file there in the normal test suite.
 #
 # Needs clang and libclang-rt-dev (apt-get install clang libclang-rt-14-dev);
-# it is not part of scripts/test.sh. Seeds: python3 fuzz/make_seeds.py.
+# it is not part of scripts/test.sh. Seeds: python3 fuzz/make_seeds.py and
+# fuzz/make_model_seeds.cpp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
