@@ -15,8 +15,9 @@
 namespace kiln::io {
 
 // Json::parse(text), throwing kiln::FormatError "JSON nests deeper than
-// <max_depth> levels" as soon as the parser goes deeper. Syntax errors stay
-// nlohmann's parse_error, for the caller to word.
+// <max_depth> levels" as soon as the parser goes deeper. Other faults stay
+// nlohmann's exceptions for the caller to word: catch Json::exception, not
+// only parse_error, since a number beyond double's range is out_of_range.
 template <class Json>
 Json parse_json_with_depth_limit(std::string_view text, int max_depth) {
   const auto check = [max_depth](int depth, typename Json::parse_event_t, Json&) {

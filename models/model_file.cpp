@@ -98,7 +98,7 @@ std::shared_ptr<Model> load_model(const std::filesystem::path& dir) {
     file = io::parse_json_with_depth_limit<json>(text, max_json_depth);
   } catch (const FormatError& e) {  // nested too deep
     throw FormatError(where + e.what());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw FormatError(where + "not valid JSON (" + e.what() + ")");
   }
   std::shared_ptr<Model> model;

@@ -5,6 +5,7 @@
 #include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/json_depth.hpp"
 
 namespace nmt {
 
@@ -25,10 +26,13 @@ fs::path existing_file(const fs::path& dir, const char* name) {
 
 Seq2SeqConfig read_config(const fs::path& file) {
   nlohmann::json json;
+  const std::string text = kiln::io::read_file(file);
   try {
-    json = nlohmann::json::parse(kiln::io::read_file(file));
+    json = kiln::io::parse_json_with_depth_limit<nlohmann::json>(text, 16);  // config.json is flat
   } catch (const nlohmann::json::exception& e) {
     fault(file, std::string("not valid JSON (") + e.what() + ")");
+  } catch (const kiln::FormatError& e) {  // nested so deep that error messages would overflow the stack
+    fault(file, e.what());
   }
   return config_from_json(json, file.string());
 }
