@@ -6,6 +6,7 @@
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "graph/gradcheck.hpp"
+#include "graph/memory_policy.hpp"
 #include "graph/shape.hpp"
 #include "graph/tape.hpp"
 #include "graph/tensor.hpp"

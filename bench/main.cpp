@@ -1,7 +1,8 @@
 // kiln-bench: benchmarks, not tests. Figures are medians over repetitions;
 // ratios compare against a reference run in the same invocation.
 //   kiln-bench ops               engine overhead and matmul vs raw BLAS
-//   kiln-bench nmt [--quick]     NMT training step vs its GEMM floor, decoding, memory
+//   kiln-bench nmt [--quick] [--config seed|large]
+//                                NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
 #include <cstdio>
@@ -12,7 +13,7 @@
 
 namespace kiln::bench {
 int run_ops();
-int run_nmt(bool quick);
+int run_nmt(bool quick, const std::string& only_config);
 }
 
 namespace {
@@ -23,7 +24,8 @@ void usage() {
                "suites:\n"
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
                "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
-               "        (--quick: fewer steps, no RSS run)\n");
+               "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
+               "         e.g. under a profiler)\n");
 }
 
 }  // namespace
@@ -36,11 +38,14 @@ int main(int argc, char** argv) {
   const std::string suite = argv[1];
   int threads = 0;
   bool quick = false;
+  std::string only_config;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
     } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
+      only_config = argv[++i];
     } else {
       std::fprintf(stderr, "kiln-bench: unknown option '%s'\n", argv[i]);
       return 2;
@@ -48,7 +53,7 @@ int main(int argc, char** argv) {
   }
   kiln::set_num_threads(threads);
   if (suite == "ops") return kiln::bench::run_ops();
-  if (suite == "nmt") return kiln::bench::run_nmt(quick);
+  if (suite == "nmt") return kiln::bench::run_nmt(quick, only_config);
   std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
   usage();
   return 2;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <string>
 #include <unistd.h>
 
 #include "bench/timing.hpp"
@@ -205,9 +206,17 @@ void measure_memory(const Config& c) {
 
 }  // namespace
 
-int run_nmt(bool quick) {
+int run_nmt(bool quick, const std::string& only_config) {
   const Config seed{"seed", 64, 96, 0};
   const Config large{"large", 128, 256, 128};
+  if (!only_config.empty()) {
+    if (only_config != seed.name && only_config != large.name) {
+      std::fprintf(stderr, "kiln-bench: unknown config '%s' (seed or large)\n", only_config.c_str());
+      return 2;
+    }
+    time_training(only_config == seed.name ? seed : large, quick ? 10 : 200);
+    return 0;
+  }
   time_training(seed, quick ? 10 : 50);
   time_training(large, quick ? 5 : 50);
   time_decoding(seed);

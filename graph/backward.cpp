@@ -4,11 +4,38 @@
 #include <xtensor/xreducer.hpp>
 
 #include "graph/error.hpp"
+#include "graph/memory_policy.hpp"
 
 namespace kiln {
 
+namespace {
+
+// The common case (a bias broadcast over batch and time): only leading axes
+// were added, so the gradient is `outer` contiguous copies of the target to
+// add up. A row loop does it at memory speed, unlike a general reducer.
+bool only_leading_axes_added(const Shape& from, const Shape& target) {
+  if (from.size() < target.size()) return false;
+  return std::equal(target.begin(), target.end(), from.end() - std::ptrdiff_t(target.size()));
+}
+
+Array sum_leading_rows(const Array& grad, const Shape& target) {
+  Array summed = xt::zeros<float>(target);
+  const std::size_t inner = summed.size();
+  if (inner == 0) return summed;
+  const std::size_t outer = grad.size() / inner;
+  float* __restrict out = summed.data();
+  for (std::size_t r = 0; r < outer; ++r) {
+    const float* __restrict row = grad.data() + r * inner;
+    for (std::size_t i = 0; i < inner; ++i) out[i] += row[i];
+  }
+  return summed;
+}
+
+}  // namespace
+
 Array unbroadcast(Array grad, const Shape& target) {
   const Shape& from = grad.shape();
+  if (only_leading_axes_added(from, target)) return sum_leading_rows(grad, target);
   if (from.size() < target.size()) throw_shape_error("unbroadcast", "cannot reduce", from, target);
   const std::size_t lead = from.size() - target.size();
   std::vector<std::size_t> axes;
@@ -59,6 +86,7 @@ void seed_output(const Tensor& output, std::optional<Array> seed) {
 }  // namespace
 
 void backward(const Tensor& output, std::optional<Array> seed, BackwardOptions options) {
+  apply_memory_policy();
   seed_output(output, std::move(seed));
   auto& nodes = Tape::current().nodes();
   // Nothing inside a backward function is recorded (no higher-order graphs).

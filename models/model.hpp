@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <map>
 #include <memory>
 #include <string>
@@ -90,10 +91,10 @@ class Model : public Layer {
 
  private:
   struct Batch;
-  std::map<std::string, double> train_step(const Batch& batch);
-  void test_step(const Batch& batch);
-  std::vector<Tensor> forward(const std::vector<Array>& x, bool training);
-  Tensor total_loss(const std::vector<Tensor>& predictions, const std::vector<Array>& y, const Array* sample_weight);
+  std::map<std::string, double> train_step(Batch batch);
+  void test_step(Batch batch);
+  std::vector<Tensor> forward(std::vector<Array> x, bool training);
+  Tensor total_loss(const std::vector<Tensor>& predictions, std::span<const Array> y, const Array* sample_weight);
   void reset_metrics();
   std::map<std::string, double> metric_results(const std::string& prefix) const;
   void check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y) const;

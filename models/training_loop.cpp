@@ -3,10 +3,14 @@
 // optimizer update, then the tape and the weights' gradients are released,
 // so memory is the same at step 1,000 as at step 1.
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <iostream>
 #include <numeric>
 #include <random>
+#include <span>
 
 #include "graph/backward.hpp"
 #include "layers/initializers.hpp"
@@ -19,9 +23,12 @@
 
 namespace kiln {
 
+// One step's data. The inputs are owned because they move into the input
+// tensors; targets and weights are only read, so they are borrowed.
 struct Model::Batch {
-  std::vector<Array> x, y;
-  std::optional<Array> sample_weight;
+  std::vector<Array> x;
+  std::span<const Array> y;
+  const Array* sample_weight = nullptr;
 };
 
 namespace {
@@ -32,11 +39,22 @@ std::vector<Array> rows_of(const std::vector<Array>& arrays, const std::vector<s
   return out;
 }
 
-std::size_t samples_in(const std::vector<Array>& x) { return x.empty() || x[0].dimension() == 0 ? 0 : x[0].shape()[0]; }
+std::size_t rows_in(const Array& a) { return a.dimension() == 0 ? 0 : a.shape()[0]; }
+std::size_t samples_in(const std::vector<Array>& x) { return x.empty() ? 0 : rows_in(x[0]); }
+
+// True when every value is finite. Tests the exponent bits so the loop
+// vectorizes: it runs on every batch, and a one-hot batch is megabytes.
+bool all_finite(const float* data, std::size_t n) {
+  constexpr std::uint32_t exponent = 0x7f800000u;  // all ones: Inf or NaN
+  std::uint32_t worst = 0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::bit_cast<std::uint32_t>(data[i]) & exponent);
+  return worst != exponent;
+}
 
 void check_finite(const char* where, const char* what, const std::vector<Array>& arrays) {
   for (std::size_t k = 0; k < arrays.size(); ++k) {
     const Array& a = arrays[k];
+    if (all_finite(a.data(), a.size())) continue;
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (!std::isfinite(a.data()[i])) {
         const std::size_t per_sample = a.dimension() == 0 ? 1 : a.size() / std::max<std::size_t>(1, a.shape()[0]);
@@ -93,9 +111,9 @@ void Model::check_data(const char* where, const std::vector<Array>& x, const std
   if (n == 0) throw Error(std::string(where) + ": the dataset is empty (x[0] has no samples)");
   auto check_count = [&](const std::vector<Array>& arrays, const char* what) {
     for (std::size_t i = 0; i < arrays.size(); ++i) {
-      if (samples_in({arrays[i]}) != n) {
+      if (rows_in(arrays[i]) != n) {
         throw ShapeError(std::string(where) + ": x[0] has " + std::to_string(n) + " samples but " + what + "[" +
-                         std::to_string(i) + "] has " + std::to_string(samples_in({arrays[i]})) + " (shape " +
+                         std::to_string(i) + "] has " + std::to_string(rows_in(arrays[i])) + " (shape " +
                          to_string(arrays[i].shape()) + ")");
       }
     }
@@ -106,13 +124,13 @@ void Model::check_data(const char* where, const std::vector<Array>& x, const std
   check_finite(where, "y", y);
 }
 
-std::vector<Tensor> Model::forward(const std::vector<Array>& x, bool training) {
+std::vector<Tensor> Model::forward(std::vector<Array> x, bool training) {
   std::vector<Tensor> inputs;
-  for (const auto& a : x) inputs.emplace_back(a);
+  for (auto& a : x) inputs.emplace_back(std::move(a));
   return (*this)(inputs, CallContext{training, nullptr});
 }
 
-Tensor Model::total_loss(const std::vector<Tensor>& predictions, const std::vector<Array>& y,
+Tensor Model::total_loss(const std::vector<Tensor>& predictions, std::span<const Array> y,
                          const Array* sample_weight) {
   if (y.size() != predictions.size()) {
     throw Error(describe() + ": the model has " + std::to_string(predictions.size()) + " outputs but " +
@@ -134,28 +152,29 @@ std::map<std::string, double> Model::metric_results(const std::string& prefix) c
   return out;
 }
 
-std::map<std::string, double> Model::train_step(const Batch& batch) {
+std::map<std::string, double> Model::train_step(Batch batch) {
   Tape::current().clear();
-  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
-  auto predictions = forward(batch.x, true);
+  const Array* weight = batch.sample_weight;
+  const double batch_size = double(samples_in(batch.x));
+  auto predictions = forward(std::move(batch.x), true);
   Tensor loss = total_loss(predictions, batch.y, weight);
   const auto params = trainable_weights();
   backward(loss);
   optimizer().apply_gradients(params);
   for (auto p : params) p.zero_grad();
 
-  const double batch_size = double(samples_in(batch.x));
   loss_tracker_->update(loss.item(), batch_size);
   for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
   return metric_results("");
 }
 
-void Model::test_step(const Batch& batch) {
+void Model::test_step(Batch batch) {
   NoGradGuard no_grad;
-  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
-  auto predictions = forward(batch.x, false);
+  const Array* weight = batch.sample_weight;
+  const double batch_size = double(samples_in(batch.x));
+  auto predictions = forward(std::move(batch.x), false);
   Tensor loss = total_loss(predictions, batch.y, weight);
-  loss_tracker_->update(loss.item(), double(samples_in(batch.x)));
+  loss_tracker_->update(loss.item(), batch_size);
   for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
 }
 
@@ -164,8 +183,7 @@ std::map<std::string, double> Model::train_on_batch(const std::vector<Array>& x,
   optimizer();
   check_data("train_on_batch", x, y);
   reset_metrics();
-  Batch batch{x, y, sample_weight ? std::optional<Array>(*sample_weight) : std::nullopt};
-  return train_step(batch);
+  return train_step(Batch{x, y, sample_weight});
 }
 
 std::map<std::string, double> Model::evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
@@ -177,10 +195,10 @@ std::map<std::string, double> Model::evaluate(const std::vector<Array>& x, const
   const std::size_t n = samples_in(x);
   for (std::size_t begin = 0; begin < n; begin += batch_size) {
     const std::size_t end = std::min(n, begin + batch_size);
-    Batch batch;
-    for (const auto& a : x) batch.x.push_back(row_range(a, begin, end));
-    for (const auto& a : y) batch.y.push_back(row_range(a, begin, end));
-    test_step(batch);
+    std::vector<Array> x_rows, y_rows;
+    for (const auto& a : x) x_rows.push_back(row_range(a, begin, end));
+    for (const auto& a : y) y_rows.push_back(row_range(a, begin, end));
+    test_step(Batch{std::move(x_rows), y_rows});
   }
   return metric_results("");
 }
@@ -194,7 +212,7 @@ std::vector<Array> Model::predict(const std::vector<Array>& x, std::size_t batch
   for (std::size_t begin = 0; begin < n; begin += batch_size) {
     std::vector<Array> batch;
     for (const auto& a : x) batch.push_back(row_range(a, begin, std::min(n, begin + batch_size)));
-    auto outputs = forward(batch, false);
+    auto outputs = forward(std::move(batch), false);
     parts.resize(outputs.size());
     for (std::size_t i = 0; i < outputs.size(); ++i) parts[i].push_back(outputs[i].value());
   }
@@ -256,9 +274,9 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
     for (std::size_t step = 0; step < steps && !stop_training; ++step) {
       const std::vector<std::size_t> rows(order.begin() + step * options.batch_size,
                                           order.begin() + std::min(n, (step + 1) * options.batch_size));
-      Batch batch{rows_of(x, rows), rows_of(y, rows), std::nullopt};
-      if (weights) batch.sample_weight = take_rows(*weights, rows);
-      logs = train_step(batch);
+      const std::vector<Array> y_rows = rows_of(y, rows);
+      const std::optional<Array> weight_rows = weights ? std::optional(take_rows(*weights, rows)) : std::nullopt;
+      logs = train_step(Batch{rows_of(x, rows), y_rows, weight_rows ? &*weight_rows : nullptr});
       if (bar) bar->update(step + 1, display_order(logs));
       for (auto& cb : options.callbacks) cb->on_batch_end(step, logs);
     }

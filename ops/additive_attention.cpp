@@ -1,6 +1,7 @@
 #include "ops/additive_attention.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include <xsimd/xsimd.hpp>
 
@@ -51,40 +52,45 @@ float dot(const float* a, const float* b, std::size_t n) {
   return total;
 }
 
-// hidden[b,i,j,:] = tanh(queries[b,i,:] + keys[b,j,:]) and scores[b,i,j] =
-// hidden[b,i,j,:] . v. Each (b, i) block of Te * E floats is summed, squashed
-// and projected while it sits in L1. (A GEMM with one output column is far
-// slower here than these dot products.)
-void scores_forward(const float* keys, const float* queries, const float* v, float* hidden, float* scores,
-                    const Dims& d) {
-  const std::size_t block = d.te * d.width;
+// block[j,:] = tanh(q + keys_b[j,:]) for every encoder step j of one
+// (batch, decoder step) pair: Te * E floats that stay in L1 while used.
+void hidden_block(const float* __restrict q, const float* __restrict keys_b, float* __restrict block,
+                  const Dims& d) {
+  for (std::size_t j = 0; j < d.te; ++j) {
+    const float* __restrict k = keys_b + j * d.width;
+    float* __restrict hj = block + j * d.width;
+    for (std::size_t c = 0; c < d.width; ++c) hj[c] = q[c] + k[c];
+  }
+  tanh_in_place(block, d.te * d.width);
+}
+
+// scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v. The hidden
+// activations are not kept: backward recomputes each block, which is
+// cheaper than writing and re-reading B * Td * Te * E floats (9 MB for the
+// seed model). (A GEMM with one output column is far slower than these dots.)
+void scores_forward(const float* keys, const float* queries, const float* v, float* scores, const Dims& d) {
+  std::vector<float> block(d.te * d.width);
   for (std::size_t b = 0; b < d.batch; ++b) {
     for (std::size_t i = 0; i < d.td; ++i) {
-      const float* __restrict q = queries + (b * d.td + i) * d.width;
-      float* h = hidden + (b * d.td + i) * block;
-      for (std::size_t j = 0; j < d.te; ++j) {
-        const float* __restrict k = keys + (b * d.te + j) * d.width;
-        float* __restrict hj = h + j * d.width;
-        for (std::size_t c = 0; c < d.width; ++c) hj[c] = q[c] + k[c];
-      }
-      tanh_in_place(h, block);
+      hidden_block(queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, block.data(), d);
       float* s = scores + (b * d.td + i) * d.te;
-      for (std::size_t j = 0; j < d.te; ++j) s[j] = dot(h + j * d.width, v, d.width);
+      for (std::size_t j = 0; j < d.te; ++j) s[j] = dot(block.data() + j * d.width, v, d.width);
     }
   }
 }
 
-// With h = hidden[b,i,j,:] and g = grad[b,i,j]:
+// With h = hidden[b,i,j,:] (recomputed) and g = grad[b,i,j]:
 //   dpre = g * v * (1 - h^2);  dkeys[b,j] += dpre;  dqueries[b,i] += dpre;  dv += g * h
-void scores_backward(const float* grad, const float* hidden, const float* v, float* dkeys, float* dqueries,
-                     float* dv, const Dims& d) {
+void scores_backward(const float* grad, const float* keys, const float* queries, const float* v, float* dkeys,
+                     float* dqueries, float* dv, const Dims& d) {
+  std::vector<float> block(d.te * d.width);
   for (std::size_t b = 0; b < d.batch; ++b) {
     for (std::size_t i = 0; i < d.td; ++i) {
+      hidden_block(queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, block.data(), d);
       float* __restrict dq = dqueries + (b * d.td + i) * d.width;
       for (std::size_t j = 0; j < d.te; ++j) {
-        const std::size_t row = (b * d.td + i) * d.te + j;
-        const float g = grad[row];
-        const float* __restrict h = hidden + row * d.width;
+        const float g = grad[(b * d.td + i) * d.te + j];
+        const float* __restrict h = block.data() + j * d.width;
         float* __restrict dk = dkeys + (b * d.te + j) * d.width;
         for (std::size_t c = 0; c < d.width; ++c) {
           const float dpre = g * v[c] * (1.0f - h[c] * h[c]);
@@ -103,18 +109,17 @@ void scores_backward(const float* grad, const float* hidden, const float* v, flo
 //   dkeys[b,j] = sum_i g v (1 - h^2),  dqueries[b,i] = sum_j g v (1 - h^2),  dv = sum_{b,i,j} g h
 Tensor additive_attention_scores(const Tensor& keys, const Tensor& queries, const Tensor& v) {
   const Dims d = check_shapes(keys.shape(), queries.shape(), v.shape());
-  Array hidden = Array::from_shape({d.batch, d.td, d.te, d.width});
   Array scores = Array::from_shape({d.batch, d.td, d.te});
   if (scores.size() == 0) return Tensor(std::move(scores));
-  scores_forward(keys.value().data(), queries.value().data(), v.value().data(), hidden.data(), scores.data(), d);
+  scores_forward(keys.value().data(), queries.value().data(), v.value().data(), scores.data(), d);
 
   return record(std::move(scores), any_requires_grad(keys, queries, v),
-                [keys, queries, v, d, hidden = std::move(hidden)](const Array& g, const Array&) {
+                [keys, queries, v, d](const Array& g, const Array&) {
                   Array dkeys = xt::zeros<float>(keys.shape());
                   Array dqueries = xt::zeros<float>(queries.shape());
                   Array dv = xt::zeros<float>(v.shape());
-                  scores_backward(g.data(), hidden.data(), v.value().data(), dkeys.data(), dqueries.data(),
-                                  dv.data(), d);
+                  scores_backward(g.data(), keys.value().data(), queries.value().data(), v.value().data(),
+                                  dkeys.data(), dqueries.data(), dv.data(), d);
                   accumulate_grad(keys, std::move(dkeys));
                   accumulate_grad(queries, std::move(dqueries));
                   accumulate_grad(v, std::move(dv));

@@ -1,5 +1,7 @@
 // The tape's contract: recording, backward, accumulation, no-grad, clearing.
 
+#include <xtensor/xbuilder.hpp>
+
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "graph/tape.hpp"
@@ -45,6 +47,26 @@ TEST_CASE("gradients accumulate across backward calls until zero_grad") {
   CHECK(x.grad()(0) == doctest::Approx(6.0));
   x.zero_grad();
   CHECK_FALSE(x.has_grad());
+}
+
+TEST_CASE("unbroadcast sums a gradient back to the shape it was broadcast from") {
+  Array g = xt::arange<float>(24.0f);  // 0..23 as (2, 3, 4)
+  g.reshape({2, 3, 4});
+  SUBCASE("leading axes added (a bias over batch and time): rows summed") {
+    // Column c collects g[b][t][c] = 12b + 4t + c over the six (b, t) rows: 36 + 24 + 6c.
+    CHECK(unbroadcast(g, {4}) == Array{60.0f, 66.0f, 72.0f, 78.0f});
+    Array per_time = unbroadcast(g, {3, 4});  // summed over the batch only: g[0] + g[1]
+    CHECK(per_time == Array({{12.0f, 14.0f, 16.0f, 18.0f}, {20.0f, 22.0f, 24.0f, 26.0f}, {28.0f, 30.0f, 32.0f, 34.0f}}));
+  }
+  SUBCASE("a size-1 axis in the middle: summed keeping the axis") {
+    Array per_batch = unbroadcast(g, {2, 1, 4});  // g[b][0] + g[b][1] + g[b][2]
+    CHECK(per_batch.shape() == Shape{2, 1, 4});
+    CHECK(per_batch(0, 0, 0) == 12.0f);  // 0 + 4 + 8
+    CHECK(per_batch(1, 0, 3) == 57.0f);  // 15 + 19 + 23
+  }
+  SUBCASE("shapes that do not broadcast are an error naming both") {
+    CHECK_THROWS_WITH_AS(unbroadcast(g, {5}), doctest::Contains("(2, 3, 4)"), ShapeError);
+  }
 }
 
 TEST_CASE("backward clears the tape unless asked to retain it") {
