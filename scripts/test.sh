@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, configures, builds, and
-# runs the whole suite. Exits non-zero on any failure.
-#   bash scripts/test.sh            (build dir: build/)
+# runs the whole suite; then builds and runs it again under AddressSanitizer
+# (with LeakSanitizer) and UBSan in build-asan/, where any report fails the
+# run. Exits non-zero on any failure.
+#   bash scripts/test.sh            (build dirs: build/ and build-asan/)
+# Environment:
+#   KILN_BUILD_DIR=dir          the normal build directory (default build)
+#   KILN_ASAN_BUILD_DIR=dir     the sanitizer build directory (default build-asan)
+#   KILN_SKIP_SANITIZERS=1      skip the sanitizer build and run
+# Fuzzing is separate: bash fuzz/run.sh (needs clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +23,28 @@ ninja -C "$build"
 status=0
 meson test -C "$build" --print-errorlogs --num-processes 1 || status=$?
 
+# The same suite under ASan + UBSan: -O2 -g, and UBSan halts on its first
+# report (-fno-sanitize-recover) so every finding fails a test. GCC leaves
+# float-cast-overflow out of -fsanitize=undefined: it is added by hand.
+sanitizer_status=skipped
+if [ "${KILN_SKIP_SANITIZERS:-0}" != 1 ]; then
+  asan=${KILN_ASAN_BUILD_DIR:-build-asan}
+  if [ ! -f "$asan/build.ninja" ]; then
+    meson setup "$asan" --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dcpp_args="-fno-sanitize-recover=all -fsanitize=float-cast-overflow"
+  fi
+  ninja -C "$asan"
+  sanitizer_status=0
+  # UBSAN_OPTIONS and LSAN_OPTIONS come from the test setup in meson.build.
+  meson test -C "$asan" --print-errorlogs --num-processes 1 || sanitizer_status=$?
+  ((sanitizer_status == 0)) || status=$sanitizer_status
+fi
+
 # One plain summary line for CI: doctest cases from every doctest binary,
 # plus the other (script) tests counted by meson.
-log="$build/meson-logs/testlog.json"
-if [ -f "$log" ]; then
+summarize() {
+  local log="$1/meson-logs/testlog.json"
+  [ -f "$log" ] || return 0
   read -r passed failed skipped < <(awk '
     { line = $0
       if (match(line, /test cases: *[0-9]+ \| *[0-9]+ passed \| *[0-9]+ failed \| *[0-9]+ skipped/)) {
@@ -29,6 +54,12 @@ if [ -f "$log" ]; then
       else if (line ~ /"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"/) { f++ }
     }
     END { print p + 0, f + 0, s + 0 }' "$log")
-  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+  echo "${2}${passed} passed, ${failed} failed, ${skipped} skipped"
+}
+if [ "$sanitizer_status" = skipped ]; then
+  echo "sanitizer run (ASan+UBSan): skipped (KILN_SKIP_SANITIZERS=1)"
+else
+  summarize "$asan" "sanitizer run (ASan+UBSan): "
 fi
+summarize "$build" ""
 exit $status
