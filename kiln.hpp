@@ -25,6 +25,7 @@
 #include "ops/lstm.hpp"
 #include "ops/matmul.hpp"
 #include "ops/one_hot.hpp"
+#include "ops/one_hot_rows.hpp"
 #include "ops/recurrence.hpp"
 #include "ops/reductions.hpp"
 #include "ops/reshape.hpp"

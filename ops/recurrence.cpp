@@ -1,5 +1,6 @@
 #include "ops/recurrence.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "graph/error.hpp"
@@ -59,11 +60,15 @@ Dims check_inputs(const char* op, const Inputs& in, std::size_t gates, std::size
   return d;
 }
 
-Array project_inputs(const Dims& d, const Inputs& in) {
+Array project_inputs(const Dims& d, const Inputs& in, const std::vector<std::int32_t>& x_hot) {
   const std::size_t rows = d.batch * d.time, GH = d.width();
   Array xp = Array::from_shape({rows, GH});
-  gemm(false, false, int(rows), int(GH), int(d.features), 1.0f, in.x.value().data(), in.kernel.value().data(),
-       0.0f, xp.data());
+  if (!x_hot.empty()) {
+    gather_table_rows(x_hot, in.kernel.value().data(), GH, xp.data());
+  } else {
+    gemm(false, false, int(rows), int(GH), int(d.features), 1.0f, in.x.value().data(), in.kernel.value().data(),
+         0.0f, xp.data());
+  }
   if (in.bias.defined()) {
     const float* b = in.bias.value().data();  // the input bias is the first G*H entries
     for (std::size_t r = 0; r < rows; ++r) {
@@ -115,8 +120,9 @@ Array transposed(const Array& m) {
   return t;
 }
 
-void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Array& dxp, const Array& dhp,
+void weight_grads(const Dims& d, const Inputs& in, const Saved& saved, const Array& dxp, const Array& dhp,
                   bool split_bias) {
+  const Array& states = saved.states;
   const int rows = int(d.batch * d.time), GH = int(d.width()), H = int(d.units), D = int(d.features);
   if (in.recurrent_kernel.requires_grad()) {
     // d recurrent_kernel = H_prev^T dHP, H_prev = states[0][0..T) stacked as (T*B, H)
@@ -126,7 +132,12 @@ void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Ar
   if (in.kernel.requires_grad()) {
     // d kernel = X^T dXP, X as (B*T, D)
     const GradTarget g = grad_target(in.kernel);
-    gemm(true, false, D, GH, rows, 1.0f, in.x.value().data(), dxp.data(), g.accumulate ? 1.0f : 0.0f, g.data);
+    if (!saved.x_hot.empty()) {
+      if (!g.accumulate) std::fill_n(g.data, std::size_t(D) * GH, 0.0f);
+      scatter_add_rows(saved.x_hot, dxp.data(), std::size_t(GH), g.data);
+    } else {
+      gemm(true, false, D, GH, rows, 1.0f, in.x.value().data(), dxp.data(), g.accumulate ? 1.0f : 0.0f, g.data);
+    }
   }
   if (in.x.requires_grad()) {
     // dx = dXP kernel^T

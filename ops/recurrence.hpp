@@ -3,7 +3,8 @@
 // A cell supplies only its maths for one batch row of one step, forward and
 // backward; everything else is done here, the same way for every cell:
 //
-//   forward   XP = x kernel + b_in for all steps at once      (one GEMM)
+//   forward   XP = x kernel + b_in for all steps at once      (one GEMM,
+//                                                            a row gather for one-hot x)
 //             per step: HP = h_{t-1} recurrent_kernel        (one GEMM)
 //                       the cell's gates on raw floats, per batch row;
 //                       a masked row carries its states unchanged
@@ -31,6 +32,7 @@
 #include "graph/backward.hpp"
 #include "graph/tape.hpp"
 #include "ops/blas.hpp"
+#include "ops/one_hot_rows.hpp"
 
 namespace kiln::recurrence {
 
@@ -82,6 +84,7 @@ struct Saved {
   Array states;                       // (S, T+1, B, H): [k][0] initial, [k][s+1] after step s
   Array cache;                        // (T, B, cached*H); (1, ...) scratch without grad
   std::vector<std::uint8_t> active;   // (T, B) by processing step; empty: no mask
+  std::vector<std::int32_t> x_hot;    // (B*T) one-hot column of each x row; empty: x is dense
   bool runs(std::size_t step, std::size_t b, std::size_t batch) const {
     return active.empty() || active[step * batch + b] != 0;
   }
@@ -91,7 +94,8 @@ struct Saved {
 // that names `op`, the argument and both shapes.
 Dims check_inputs(const char* op, const Inputs& in, std::size_t gates, std::size_t states, bool split_bias);
 // (B*T, G*H), row b*T + t: x_t kernel + the first G*H entries of bias.
-Array project_inputs(const Dims& d, const Inputs& in);
+// `x_hot`: x's one-hot columns (ops/one_hot_rows.hpp), empty for dense x.
+Array project_inputs(const Dims& d, const Inputs& in, const std::vector<std::int32_t>& x_hot);
 // (S, T+1, B, H) with the initial states at step 0.
 Array initial_states(const Dims& d, const Inputs& in);
 // (T, B) flags by processing step from the (B, T) mask; empty without one.
@@ -102,7 +106,7 @@ Array gather_outputs(const Dims& d, const Array& states);
 Array transposed(const Array& m);
 // Gradients of x, kernel, recurrent_kernel and bias from the stacked dXP
 // (B*T rows by input time) and dHP (T*B rows by step).
-void weight_grads(const Dims& d, const Inputs& in, const Array& states, const Array& dxp, const Array& dhp,
+void weight_grads(const Dims& d, const Inputs& in, const Saved& saved, const Array& dxp, const Array& dhp,
                   bool split_bias);
 
 template <class Cell>
@@ -138,7 +142,7 @@ void backward_sequence(const Cell& cell, const Dims& d, const Inputs& in, const 
     gemm(false, false, int(B), int(H), int(GH), 1.0f, dhp.data() + s * B * GH, rk_t.data(), 1.0f, d_state[0].data());
   }
   for (std::size_t k = 0; k < S; ++k) accumulate_grad(in.initial[k], std::move(d_state[k]));
-  weight_grads(d, in, saved.states, dxp, dhp, Cell::split_bias);
+  weight_grads(d, in, saved, dxp, dhp, Cell::split_bias);
 }
 
 // Runs `cell` over the sequence; see the top of this file.
@@ -155,7 +159,8 @@ Tensor run_sequence(const char* op, const Cell& cell, Inputs in) {
   saved->states = initial_states(d, in);
   saved->cache = Array::from_shape({need_grad ? T : 1, B, Cell::cached * H});
   saved->active = active_steps(d, in.mask);
-  const Array xp = project_inputs(d, in);
+  saved->x_hot = one_hot_columns(in.x.value().data(), B * T, d.features);
+  const Array xp = project_inputs(d, in, saved->x_hot);
   Array hp = Array::from_shape({B, GH});
   const float* rk = in.recurrent_kernel.value().data();
   auto state_row = [&](std::size_t k, std::size_t step, std::size_t b) {
