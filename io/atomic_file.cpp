@@ -1,15 +1,19 @@
 #include "io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <streambuf>
+#include <string_view>
 
 #include "graph/error.hpp"
 
@@ -96,58 +100,124 @@ class FdOutputBuffer : public std::streambuf {
   std::array<char, 1 << 16> buffer_;
 };
 
-// "<dir>/<name>.tmp.<pid>.<random hex>": same directory as the target, so
-// rename() stays within one file system.
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  std::filesystem::path dir = path.parent_path();
+  return dir.empty() ? std::filesystem::path(".") : dir;
+}
+
+// "<dir>/<name>.tmp.<pid>.<16 hex digits>": same directory as the target, so
+// rename() stays within one file system. remove_stale_temporaries() parses it.
+constexpr const char* kTemporaryInfix = ".tmp.";
+constexpr std::size_t kTemporaryHexDigits = 16;
+
 std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char suffix[40];
-  std::snprintf(suffix, sizeof suffix, ".tmp.%ld.%016llx", static_cast<long>(::getpid()),
+  char suffix[48];
+  std::snprintf(suffix, sizeof suffix, "%s%ld.%016llx", kTemporaryInfix, static_cast<long>(::getpid()),
                 static_cast<unsigned long long>(rng()));
   std::filesystem::path temp = path;
   temp += suffix;
   return temp;
 }
 
+// The pid in "<pid>.<16 hex digits>", or 0 when `tail` is not exactly that.
+pid_t temporary_owner(std::string_view tail) {
+  const auto dot = tail.find('.');
+  if (dot == std::string_view::npos || tail.size() - dot - 1 != kTemporaryHexDigits) return 0;
+  for (const char c : tail.substr(dot + 1)) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return 0;
+  }
+  long pid = 0;
+  const auto [end, error] = std::from_chars(tail.data(), tail.data() + dot, pid);
+  if (error != std::errc() || end != tail.data() + dot || pid <= 0 || pid != static_cast<pid_t>(pid)) return 0;
+  return static_cast<pid_t>(pid);
+}
+
+// A process killed mid-save (SIGKILL, OOM killer, a crash) cannot remove its
+// temporary file. Removes this target's temporaries whose writer is no longer
+// running on this machine; temporaries of live processes (a concurrent save of
+// the same file) and of this process (another thread) stay. Best effort: any
+// error just leaves the file. On a file system shared between machines a pid
+// means nothing elsewhere, so two machines saving the same path at the same
+// time could remove each other's temporary: that save then fails loudly with
+// "renaming ...", and the previous file is still intact.
+void remove_stale_temporaries(const std::filesystem::path& path) {
+  const std::string prefix = path.filename().string() + kTemporaryInfix;
+  std::error_code error;
+  std::filesystem::directory_iterator entry(directory_of(path), error);
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const pid_t owner = temporary_owner(std::string_view(name).substr(prefix.size()));
+    if (owner == 0 || owner == ::getpid()) continue;
+    if (::kill(owner, 0) != 0 && errno == ESRCH) ::unlink(entry->path().c_str());
+  }
+}
+
 [[noreturn]] void throw_write_error(const std::filesystem::path& path, const std::string& step, int error) {
   throw Error("cannot write " + path.string() + ": " + step + ": " + errno_text(error));
 }
 
-// Creates the temporary file exclusively (retrying on the unlikely name
-// clash); returns its descriptor.
-int create_temporary(const std::filesystem::path& path, std::filesystem::path& temp) {
+// An unnamed file in the target's directory (Linux O_TMPFILE): if the process
+// dies while writing it, the kernel frees it and no trace is left. -1 where
+// the kernel or the file system has none, or /proc (needed to name it) is
+// missing; the caller then falls back to a named temporary file.
+int open_unnamed(const std::filesystem::path& path) {
+#ifdef O_TMPFILE
+  static const bool proc_mounted = ::access("/proc/self/fd", X_OK) == 0;
+  if (proc_mounted) return ::open(directory_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+#else
+  (void)path;
+#endif
+  return -1;
+}
+
+// Gives the complete unnamed file a temporary name next to the target, ready
+// for rename(): linkat() cannot replace an existing file, rename() can.
+std::filesystem::path name_unnamed(const std::filesystem::path& path, int fd) {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
   for (int attempt = 0;; ++attempt) {
-    temp = temporary_path_for(path);
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return fd;
+    std::filesystem::path temp = temporary_path_for(path);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) return temp;
     if (errno != EEXIST || attempt == 8) {
-      throw_write_error(path, "cannot create temporary file " + temp.string(), errno);
+      throw_write_error(path, "cannot name the temporary file " + temp.string(), errno);
     }
   }
 }
 
-// Writes and syncs the temporary file; throws on any failure.
-void fill_temporary(const std::filesystem::path& path, const std::filesystem::path& temp, int fd,
+// Creates a named temporary file exclusively (retrying on the unlikely name
+// clash); sets `temp` to its name once it exists and returns its descriptor.
+int create_named(const std::filesystem::path& path, std::filesystem::path& temp) {
+  for (int attempt = 0;; ++attempt) {
+    const std::filesystem::path candidate = temporary_path_for(path);
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      temp = candidate;
+      return fd;
+    }
+    if (errno != EEXIST || attempt == 8) {
+      throw_write_error(path, "cannot create temporary file " + candidate.string(), errno);
+    }
+  }
+}
+
+// Writes and syncs the temporary file; throws on any failure. `what` names
+// it in messages.
+void fill_temporary(const std::filesystem::path& path, const std::string& what, int fd,
                     const std::function<void(std::ostream&)>& write) {
-  FileDescriptor file(fd);
-  FdOutputBuffer buffer(file.get());
+  FdOutputBuffer buffer(fd);
   std::ostream stream(&buffer);
   write(stream);
   stream.flush();
-  if (buffer.error() != 0) throw_write_error(path, "writing " + temp.string(), buffer.error());
-  if (!stream)
-    throw Error("cannot write " + path.string() + ": the stream failed while writing " + temp.string());
-  if (::fsync(file.get()) != 0) throw_write_error(path, "fsync of " + temp.string(), errno);
-  if (const int error = file.close_now(); error != 0) {
-    throw_write_error(path, "closing " + temp.string(), error);
-  }
+  if (buffer.error() != 0) throw_write_error(path, "writing " + what, buffer.error());
+  if (!stream) throw Error("cannot write " + path.string() + ": the stream failed while writing " + what);
+  if (::fsync(fd) != 0) throw_write_error(path, "fsync of " + what, errno);
 }
 
 // Makes the rename itself durable. Best effort: some file systems refuse
 // fsync on a directory, and by now the new content is already in place.
 void sync_directory(const std::filesystem::path& path) {
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int fd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
@@ -157,15 +227,20 @@ void sync_directory(const std::filesystem::path& path) {
 
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& write) {
-  std::filesystem::path temp;
-  const int fd = create_temporary(path, temp);
+  remove_stale_temporaries(path);
+  std::filesystem::path temp;  // empty while the file has no name
   try {
-    fill_temporary(path, temp, fd, write);
+    const int unnamed = open_unnamed(path);
+    FileDescriptor file(unnamed >= 0 ? unnamed : create_named(path, temp));
+    const std::string what = temp.empty() ? "the temporary file in " + directory_of(path).string() : temp.string();
+    fill_temporary(path, what, file.get(), write);
+    if (temp.empty()) temp = name_unnamed(path, file.get());
+    if (const int error = file.close_now(); error != 0) throw_write_error(path, "closing " + temp.string(), error);
     if (::rename(temp.c_str(), path.c_str()) != 0) {
       throw_write_error(path, "renaming " + temp.string() + " over it", errno);
     }
   } catch (...) {
-    ::unlink(temp.c_str());
+    if (!temp.empty()) ::unlink(temp.c_str());
     throw;
   }
   sync_directory(path);

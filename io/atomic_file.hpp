@@ -5,6 +5,13 @@
 // fsync'ed, then rename()d over the target. rename() within one directory is
 // atomic on POSIX, so a reader (or a crash) sees either the old file or the
 // complete new one, never a half-written mix.
+//
+// The temporary file is unnamed while it is written (Linux O_TMPFILE), so a
+// process killed mid-save leaves nothing behind; it gets a name
+// "<target>.tmp.<pid>.<16 hex digits>" only for the instant before rename().
+// Where O_TMPFILE is missing it is named from the start. Either way the
+// next write of the same target removes such files left by processes that
+// are no longer running.
 
 #include <filesystem>
 #include <functional>
