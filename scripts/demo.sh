@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --demo
 
 build=${KILN_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs kiln's build and test dependencies from Debian packages, skipping
 # the apt round-trip when everything is already present.
+#   bash scripts/install-deps.sh          everything: library, tests, examples, MPI
+#   bash scripts/install-deps.sh --demo   without OpenMPI (the demo trains in one
+#                                         process; a faster first run)
 set -euo pipefail
 
 packages=(
@@ -8,6 +11,9 @@ packages=(
   xtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcairo2-dev
 )
+if [ "${1:-}" != --demo ]; then
+  packages+=(libopenmpi-dev openmpi-bin)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
