@@ -11,6 +11,10 @@
 #include "graph/tape.hpp"
 #include "graph/tensor.hpp"
 
+#include "distributed/communicator.hpp"
+#include "distributed/row_shard.hpp"
+#include "distributed/tensor_collectives.hpp"
+
 #include "ops/activations.hpp"
 #include "ops/additive_attention.hpp"
 #include "ops/arithmetic.hpp"
@@ -83,6 +87,7 @@
 
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
+#include "models/data_parallel.hpp"
 #include "models/compile_options.hpp"
 #include "models/config_fields.hpp"
 #include "models/functional.hpp"

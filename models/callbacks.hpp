@@ -29,6 +29,11 @@ class Callback {
   virtual void on_epoch_begin(std::size_t /*epoch*/, const Logs&) {}
   virtual void on_epoch_end(std::size_t /*epoch*/, const Logs&) {}
   virtual void on_batch_end(std::size_t /*batch*/, const Logs&) {}
+  // Under data-parallel training (CompileOptions::communicator) fit() runs
+  // this callback on rank 0 only: true for callbacks that write files.
+  // Others run on every rank, with the same (reduced) logs, so that their
+  // decisions (EarlyStopping) agree.
+  virtual bool root_only() const { return false; }
 
  protected:
   Model& model() const;
@@ -46,8 +51,11 @@ class LambdaCallback : public Callback {
     std::function<void(std::size_t batch, const Logs&)> on_batch_end = {};
     std::function<void(const Logs&)> on_train_begin = {};
     std::function<void(const Logs&)> on_train_end = {};
+    // Run on rank 0 only under data-parallel training (say so when it writes files).
+    bool root_only = false;
   };
   explicit LambdaCallback(Options options) : options_(std::move(options)) {}
+  bool root_only() const override { return options_.root_only; }
   void on_train_begin(const Logs& logs) override;
   void on_train_end(const Logs& logs) override;
   void on_epoch_begin(std::size_t epoch, const Logs& logs) override;
@@ -104,6 +112,7 @@ class ModelCheckpoint : public Callback {
   };
   explicit ModelCheckpoint(Options options);
   void on_epoch_end(std::size_t epoch, const Logs& logs) override;
+  bool root_only() const override { return true; }
 
  private:
   Options options_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/communicator.hpp"
 #include "optimizers/optimizer.hpp"
 #include "training/losses.hpp"
 
@@ -47,6 +48,13 @@ struct CompileOptions {
   // Cross-entropies on logits instead of probabilities; masked mean for
   // sample weights that are padding masks (training/losses.hpp).
   LossOptions loss_options = {};
+  // Data-parallel training across the processes of this communicator
+  // (kiln::world() under mpirun; see models/data_parallel.hpp): fit,
+  // train_on_batch and evaluate give each process its shard of every batch
+  // and reduce gradients, loss and metrics, so every process must call them
+  // together with the same data. Only rank 0 prints fit's progress and runs
+  // root_only callbacks (ModelCheckpoint). Null: this process alone.
+  std::shared_ptr<Communicator> communicator = nullptr;
 };
 
 }  // namespace kiln

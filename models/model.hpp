@@ -23,6 +23,7 @@
 namespace kiln {
 
 class Callback;
+class DataParallel;
 
 // Arguments of fit(), with Keras' names and defaults.
 struct FitOptions {
@@ -50,7 +51,9 @@ class Model : public Layer {
   void compile(CompileOptions options);
   bool compiled() const { return optimizer_ != nullptr; }
   History fit(const std::vector<Array>& x, const std::vector<Array>& y, FitOptions options = {});
-  // One optimizer step on one batch; returns the loss and metrics.
+  // One optimizer step on one batch; returns the loss and metrics. Under
+  // data-parallel training (CompileOptions::communicator) every rank passes
+  // the same global batch and trains on its shard of it.
   std::map<std::string, double> train_on_batch(const std::vector<Array>& x, const std::vector<Array>& y,
                                                const Array* sample_weight = nullptr);
   std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
@@ -93,6 +96,10 @@ class Model : public Layer {
   struct Batch;
   std::map<std::string, double> train_step(Batch batch);
   void test_step(Batch batch);
+  // Data-parallel training (models/data_parallel.hpp), when compiled with a communicator.
+  std::map<std::string, double> data_parallel_step(const std::vector<Array>& x, const std::vector<Array>& y,
+                                                   const Array* sample_weight, std::span<const std::size_t> rows);
+  void prepare_data_parallel(const std::vector<Array>& x);
   std::vector<Tensor> forward(std::vector<Array> x, bool training);
   Tensor total_loss(const std::vector<Tensor>& predictions, std::span<const Array> y, const Array* sample_weight);
   void reset_metrics();
@@ -104,6 +111,7 @@ class Model : public Layer {
   LossFunction loss_;
   std::unique_ptr<Mean> loss_tracker_;
   std::vector<std::shared_ptr<PredictionMetric>> metrics_;
+  std::shared_ptr<DataParallel> data_parallel_;  // set by compile() with a communicator
 };
 
 }  // namespace kiln

@@ -16,6 +16,7 @@
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
+#include "models/data_parallel.hpp"
 #include "models/model.hpp"
 #include "ops/arithmetic.hpp"
 #include "optimizers/make_optimizer.hpp"
@@ -97,6 +98,7 @@ void Model::compile(CompileOptions options) {
   loss_tracker_ = std::make_unique<Mean>("loss");
   metrics_.clear();
   for (const auto& name : options.metrics) metrics_.push_back(metric_by_name(name, options.loss.name()));
+  data_parallel_ = options.communicator ? std::make_shared<DataParallel>(options.communicator) : nullptr;
   compile_options_ = std::move(options);
 }
 
@@ -147,9 +149,63 @@ void Model::reset_metrics() {
 }
 
 std::map<std::string, double> Model::metric_results(const std::string& prefix) const {
+  if (data_parallel_) {
+    // The global batch's values: every rank's sums added up.
+    std::vector<MetricSums> sums{loss_tracker_->sums()};
+    for (const auto& m : metrics_) sums.push_back(m->sums());
+    data_parallel_->allreduce_sums(sums);
+    std::map<std::string, double> out{{prefix + "loss", sums[0].mean()}};
+    for (std::size_t i = 0; i < metrics_.size(); ++i) out[prefix + metrics_[i]->name()] = sums[i + 1].mean();
+    return out;
+  }
   std::map<std::string, double> out{{prefix + "loss", loss_tracker_->result()}};
   for (const auto& m : metrics_) out[prefix + m->name()] = m->result();
   return out;
+}
+
+// Data-parallel training (CompileOptions::communicator): the steps below
+// train this rank's shard of each global batch; see models/data_parallel.hpp.
+
+void Model::prepare_data_parallel(const std::vector<Array>& x) {
+  if (!built()) {
+    // A lazily built model gets its weights from one row, so that rank 0
+    // has weights to broadcast and the others places to receive them.
+    NoGradGuard no_grad;
+    forward(rows_of(x, {0}), false);
+  }
+  data_parallel_->synchronize_weights(weights());
+}
+
+std::map<std::string, double> Model::data_parallel_step(const std::vector<Array>& x, const std::vector<Array>& y,
+                                                        const Array* sample_weight,
+                                                        std::span<const std::size_t> rows) {
+  prepare_data_parallel(x);
+  DataParallel& parallel = *data_parallel_;
+  const RowShard shard = parallel.shard(rows.size());
+  const double share =
+      DataParallel::loss_share(shard, rows, sample_weight, compile_options_.loss_options.reduction);
+  if (!shard.empty()) {
+    const std::vector<std::size_t> mine(rows.begin() + std::ptrdiff_t(shard.begin),
+                                        rows.begin() + std::ptrdiff_t(shard.end));
+    const std::vector<Array> y_rows = rows_of(y, mine);
+    const std::optional<Array> weight_rows =
+        sample_weight ? std::optional(take_rows(*sample_weight, mine)) : std::nullopt;
+    const Array* weight = weight_rows ? &*weight_rows : nullptr;
+    Tape::current().clear();
+    auto predictions = forward(rows_of(x, mine), true);
+    Tensor loss = total_loss(predictions, y_rows, weight);
+    backward(loss);
+    // Counted so that the ranks' sums make the global batch's mean:
+    // sum_r loss_r * share_r * rows = global loss * rows.
+    const double local_rows = double(shard.size());
+    loss_tracker_->update(double(loss.item()) * share * double(rows.size()) / local_rows, local_rows);
+    for (auto& m : metrics_) m->update(predictions[0].value(), y_rows[0], weight);
+  }
+  const auto params = trainable_weights();
+  parallel.allreduce_gradients(params, share);
+  optimizer().apply_gradients(params);
+  for (auto p : params) p.zero_grad();
+  return metric_results("");
 }
 
 std::map<std::string, double> Model::train_step(Batch batch) {
@@ -183,6 +239,11 @@ std::map<std::string, double> Model::train_on_batch(const std::vector<Array>& x,
   optimizer();
   check_data("train_on_batch", x, y);
   reset_metrics();
+  if (data_parallel_) {
+    std::vector<std::size_t> rows(samples_in(x));
+    std::iota(rows.begin(), rows.end(), 0);
+    return data_parallel_step(x, y, sample_weight, rows);
+  }
   return train_step(Batch{x, y, sample_weight});
 }
 
@@ -193,8 +254,15 @@ std::map<std::string, double> Model::evaluate(const std::vector<Array>& x, const
   if (batch_size == 0) throw Error("evaluate: batch_size must be positive");
   reset_metrics();
   const std::size_t n = samples_in(x);
-  for (std::size_t begin = 0; begin < n; begin += batch_size) {
-    const std::size_t end = std::min(n, begin + batch_size);
+  if (data_parallel_) prepare_data_parallel(x);
+  for (std::size_t batch_begin = 0; batch_begin < n; batch_begin += batch_size) {
+    std::size_t begin = batch_begin, end = std::min(n, batch_begin + batch_size);
+    if (data_parallel_) {  // this rank's shard of the batch; metric_results() sums the shards
+      const RowShard shard = data_parallel_->shard(end - begin);
+      end = begin + shard.end;
+      begin += shard.begin;
+      if (begin == end) continue;
+    }
     std::vector<Array> x_rows, y_rows;
     for (const auto& a : x) x_rows.push_back(row_range(a, begin, end));
     for (const auto& a : y) y_rows.push_back(row_range(a, begin, end));
@@ -251,10 +319,17 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
 
   const std::size_t n = samples_in(x);
   const std::size_t steps = (n + options.batch_size - 1) / options.batch_size;
-  std::mt19937_64 rng(options.seed ? options.seed : global_generator()());
+  std::uint64_t seed = options.seed ? options.seed : global_generator()();
+  if (data_parallel_) seed = data_parallel_->broadcast_seed(seed);  // every rank shuffles alike
+  std::mt19937_64 rng(seed);
   std::ostream& out = options.out ? *options.out : std::cout;
   const bool interactive = options.out == nullptr && stream_is_terminal(stdout);
 
+  // Under data-parallel training only rank 0 prints and runs root_only callbacks.
+  if (data_parallel_ && !data_parallel_->is_root()) {
+    options.verbose = 0;
+    std::erase_if(options.callbacks, [](const auto& cb) { return cb->root_only(); });
+  }
   for (auto& cb : options.callbacks) cb->set_model(this);
   stop_training = false;
   History history;
@@ -274,9 +349,13 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
     for (std::size_t step = 0; step < steps && !stop_training; ++step) {
       const std::vector<std::size_t> rows(order.begin() + step * options.batch_size,
                                           order.begin() + std::min(n, (step + 1) * options.batch_size));
-      const std::vector<Array> y_rows = rows_of(y, rows);
-      const std::optional<Array> weight_rows = weights ? std::optional(take_rows(*weights, rows)) : std::nullopt;
-      logs = train_step(Batch{rows_of(x, rows), y_rows, weight_rows ? &*weight_rows : nullptr});
+      if (data_parallel_) {
+        logs = data_parallel_step(x, y, weights ? &*weights : nullptr, rows);
+      } else {
+        const std::vector<Array> y_rows = rows_of(y, rows);
+        const std::optional<Array> weight_rows = weights ? std::optional(take_rows(*weights, rows)) : std::nullopt;
+        logs = train_step(Batch{rows_of(x, rows), y_rows, weight_rows ? &*weight_rows : nullptr});
+      }
       if (bar) bar->update(step + 1, display_order(logs));
       for (auto& cb : options.callbacks) cb->on_batch_end(step, logs);
     }

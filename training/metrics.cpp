@@ -41,17 +41,17 @@ void check_sample_weight(const Metric& m, const Array* w, const Array& y_pred) {
 
 }  // namespace
 
+MetricSums Metric::sums() const {
+  throw Error("metric '" + name_ + "' does not expose its sums (Metric::sums), so it cannot be reduced across "
+              "processes in data-parallel training");
+}
+
 void Mean::update(double value, double weight) {
-  total_ += value * weight;
-  weight_ += weight;
+  sums_.total += value * weight;
+  sums_.weight += weight;
 }
 
-void Mean::reset() {
-  total_ = 0.0;
-  weight_ = 0.0;
-}
-
-double Mean::result() const { return weight_ != 0.0 ? total_ / weight_ : 0.0; }
+void Mean::reset() { sums_ = {}; }
 
 void CategoricalAccuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
   const Rows rows = class_rows(*this, y_pred);

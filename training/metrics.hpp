@@ -16,6 +16,15 @@
 
 namespace kiln {
 
+// The running sums behind a mean metric, result = total / weight (0 while
+// the weight is 0). Data-parallel training adds them up across processes
+// (models/data_parallel.hpp), which averages exactly over the global batch.
+struct MetricSums {
+  double total = 0.0;
+  double weight = 0.0;
+  double mean() const { return weight != 0.0 ? total / weight : 0.0; }
+};
+
 class Metric {
  public:
   explicit Metric(std::string name) : name_(std::move(name)) {}
@@ -25,6 +34,9 @@ class Metric {
   const std::string& name() const { return name_; }
   virtual void reset() = 0;
   virtual double result() const = 0;
+  // The sums result() comes from. Metrics that are not weighted means throw
+  // kiln::Error by default: they cannot be reduced across processes.
+  virtual MetricSums sums() const;
 
  private:
   std::string name_;
@@ -37,11 +49,11 @@ class Mean : public Metric {
   explicit Mean(std::string name = "mean") : Metric(std::move(name)) {}
   void update(double value, double weight = 1.0);
   void reset() override;
-  double result() const override;
+  double result() const override { return sums_.mean(); }
+  MetricSums sums() const override { return sums_; }
 
  private:
-  double total_ = 0.0;
-  double weight_ = 0.0;
+  MetricSums sums_;
 };
 
 // A metric computed from predictions and targets (Keras' MeanMetricWrapper).
@@ -60,6 +72,7 @@ class CategoricalAccuracy : public PredictionMetric {
   void update(const Array& y_pred, const Array& y_true, const Array* sample_weight = nullptr) override;
   void reset() override { mean_.reset(); }
   double result() const override { return mean_.result(); }
+  MetricSums sums() const override { return mean_.sums(); }
 
  private:
   Mean mean_;
@@ -75,6 +88,7 @@ class SparseCategoricalAccuracy : public PredictionMetric {
   void update(const Array& y_pred, const Array& y_true, const Array* sample_weight = nullptr) override;
   void reset() override { mean_.reset(); }
   double result() const override { return mean_.result(); }
+  MetricSums sums() const override { return mean_.sums(); }
 
  private:
   Mean mean_;

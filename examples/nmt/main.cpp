@@ -7,7 +7,19 @@
 
 #include "examples/nmt/cli.hpp"
 #include "examples/nmt/commands.hpp"
+#include "distributed/communicator.hpp"
 #include "graph/error.hpp"
+
+namespace {
+
+// Under mpirun a rank that fails would leave the others waiting in a
+// collective: the failure ends the whole job. Alone, it just returns.
+int runtime_failure() {
+  kiln::world()->abort_job(nmt::exit_failure);
+  return nmt::exit_failure;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
@@ -34,5 +46,5 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "nmt: error: " << e.what() << "\n";
   }
-  return nmt::exit_failure;
+  return runtime_failure();
 }

@@ -95,7 +95,7 @@ void check_config(const Seq2SeqConfig& c) {
 
 }  // namespace
 
-Seq2Seq build_seq2seq(const Seq2SeqConfig& c) {
+Seq2Seq build_seq2seq(const Seq2SeqConfig& c, std::shared_ptr<kiln::Communicator> communicator) {
   check_config(c);
   const Layers layers(c);
   auto input = [&](std::size_t steps, std::size_t vocab, const char* name) {
@@ -107,7 +107,10 @@ Seq2Seq build_seq2seq(const Seq2SeqConfig& c) {
   const auto [encoder_out, encoder_state] = layers.encode(encoder_inputs);
   const auto decoded = layers.decode(decoder_inputs, encoder_out, encoder_state);
   kiln::Functional training({encoder_inputs, decoder_inputs}, {decoded.probabilities}, "nmt");
-  training->compile({.optimizer = "adam", .loss = "categorical_crossentropy", .metrics = {"accuracy"}});
+  training->compile({.optimizer = "adam",
+                     .loss = "categorical_crossentropy",
+                     .metrics = {"accuracy"},
+                     .communicator = std::move(communicator)});
 
   const auto encoder_inf_inputs = input(c.en_timesteps, c.en_vocab, "encoder_inf_inputs");
   const auto [encoder_inf_out, encoder_inf_state] = layers.encode(encoder_inf_inputs);

@@ -17,6 +17,7 @@
 // GRU has 2H units starting from concat(forward state, backward state).
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -63,8 +64,10 @@ struct Seq2Seq {
 
 // Builds all three (weights freshly initialised from kiln's global
 // generator) and compiles the training model with Adam and categorical
-// cross-entropy, as the seed does. Throws kiln::Error for zero sizes.
-Seq2Seq build_seq2seq(const Seq2SeqConfig& config);
+// cross-entropy, as the seed does. With a communicator (kiln::world()
+// under mpirun) the training model trains data-parallel across its
+// processes. Throws kiln::Error for zero sizes.
+Seq2Seq build_seq2seq(const Seq2SeqConfig& config, std::shared_ptr<kiln::Communicator> communicator = nullptr);
 
 // Model input for ids (N, T): one-hot (N, T, vocab), or the ids themselves
 // when the model embeds.

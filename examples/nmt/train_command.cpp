@@ -1,5 +1,6 @@
 // `nmt train`: the seed's train.py from corpus to model directory.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/evaluation.hpp"
 #include "examples/nmt/model_dir.hpp"
+#include "examples/nmt/parallel_report.hpp"
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/trainer.hpp"
 #include "layers/initializers.hpp"
@@ -102,21 +104,44 @@ void report_held_out(const TrainedModel& trained, const Split& split, const Trai
 
 }  // namespace
 
-int run_train(const TrainOptions& o, std::ostream& out) {
+int run_train(const TrainOptions& o, std::ostream& root_out) {
   const auto start = std::chrono::steady_clock::now();
+  // Under mpirun every process prepares the same data and model and trains
+  // on its shard of each global batch (--batch-size stays the global size);
+  // rank 0 alone prints, writes the model directory and evaluates.
+  const auto job = kiln::world();
+  std::ostream discard(nullptr);
+  std::ostream& out = job->is_root() ? root_out : discard;
   kiln::set_num_threads(int(o.threads));
   kiln::set_random_seed(o.seed);
   PreparedData data = prepare_data(o, out);
 
-  TrainedModel trained{build_seq2seq(data.config), std::move(data.vocab.en), std::move(data.vocab.fr)};
+  TrainedModel trained{build_seq2seq(data.config, job->size() > 1 ? job : nullptr), std::move(data.vocab.en),
+                       std::move(data.vocab.fr)};
   if (!o.quiet) trained.model.training->summary(out);
   const std::size_t epochs = o.epochs ? o.epochs : o.data.builtin() ? default_phrasebook_epochs : default_corpus_epochs;
   const auto train_start = std::chrono::steady_clock::now();
+  std::vector<double> step_seconds;
   train_seq2seq(trained.model, data.source, data.target,
-                {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed, .verbose = !o.quiet, .out = &out});
+                {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed, .verbose = !o.quiet && job->is_root(),
+                 .out = &out, .step_seconds = &step_seconds});
+  const double train_seconds = seconds_since(train_start);
+  const std::size_t pairs = data.source.shape()[0];
+  // The median step resists the bursts of other work on a shared machine.
+  std::nth_element(step_seconds.begin(), step_seconds.begin() + std::ptrdiff_t(step_seconds.size() / 2),
+                   step_seconds.end());
+  const double median_step = step_seconds.empty() ? 0.0 : step_seconds[step_seconds.size() / 2];
   char line[200];
-  std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s\n", epochs, seconds_since(train_start));
+  std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s (%.0f pairs/s; median step %.1f ms)\n", epochs,
+                train_seconds, double(pairs * epochs) / train_seconds, median_step * 1e3);
   out << line;
+  if (job->size() > 1) {
+    const std::size_t steps = epochs * ((pairs + o.batch_size - 1) / o.batch_size);
+    std::size_t gradient_floats = 0;
+    for (const auto& w : trained.model.training->trainable_weights()) gradient_floats += w.size();
+    report_data_parallel(out, *job, steps, gradient_floats, train_seconds);
+  }
+  if (!job->is_root()) return exit_ok;
 
   const std::filesystem::path dir = o.out;
   save_model_dir(dir, trained);

@@ -2,6 +2,7 @@
 
 #include "examples/nmt/trainer.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -57,8 +58,13 @@ kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array
     for (std::size_t step = 0; step < steps; ++step) {
       const std::size_t begin = step * settings.batch_size, end = std::min(n, begin + settings.batch_size);
       const std::vector<std::size_t> rows(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
+      const auto step_start = std::chrono::steady_clock::now();
       const TrainingBatch batch = make_batch(c, source_ids, target_ids, rows);
       const auto logs = model.training->train_on_batch(batch.x, batch.y);
+      if (settings.step_seconds) {
+        settings.step_seconds->push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
+      }
       loss_sum += logs.at("loss") * double(rows.size());
       accuracy_sum += logs.at("accuracy") * double(rows.size());
       seen += rows.size();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 #include "examples/nmt/seq2seq.hpp"
 #include "training/history.hpp"
@@ -20,6 +21,7 @@ struct TrainingSettings {
   std::uint64_t seed = 1;       // the order of the pairs in each epoch
   bool verbose = true;          // progress bar on `out`
   std::ostream* out = nullptr;  // default std::cout
+  std::vector<double>* step_seconds = nullptr;  // when set, receives each step's wall time
 };
 
 // Trains model.training on English ids (N, en_timesteps) and wrapped French

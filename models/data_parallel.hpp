@@ -1,0 +1,75 @@
+#pragma once
+// DataParallel: what a Model compiled with a communicator
+// (CompileOptions::communicator) does to train on several processes at
+// once, Horovod's recipe over kiln's Communicator:
+//
+//   - before the first step, rank 0's weights replace every other rank's;
+//   - every rank is given the same global batch of B rows (same data, same
+//     order, same seed) and trains on its own contiguous shard of it
+//     (distributed/row_shard.hpp: rank r of N gets rows [rB/N, (r+1)B/N));
+//   - the gradients of a shard's loss are scaled by the shard's share of
+//     the global loss and summed across ranks in ONE allreduce, so every
+//     rank applies the gradient of the global batch's loss: the step equals
+//     the single-process step up to float rounding, uneven batches too;
+//   - loss and metric sums are summed across ranks, so the logs every rank
+//     sees are the global batch's.
+//
+// The optimizer's state starts equal everywhere (equal weights, zero slots)
+// and stays equal, since every rank applies the same gradients. evaluate()
+// also splits its batches and sums the ranks' loss and metric sums;
+// predict() runs whole on every rank. Dropout draws from each process's own
+// generator, so its masks differ from a single process's.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "distributed/row_shard.hpp"
+#include "distributed/tensor_collectives.hpp"
+#include "training/losses.hpp"
+#include "training/metrics.hpp"
+
+namespace kiln {
+
+class DataParallel {
+ public:
+  // Throws kiln::Error for a null communicator.
+  explicit DataParallel(std::shared_ptr<Communicator> communicator);
+
+  Communicator& communicator() const { return collectives_.communicator(); }
+  bool is_root() const { return communicator().is_root(); }
+
+  // The first call broadcasts rank 0's values of `weights` (all of them,
+  // trainable or not); later calls do nothing.
+  void synchronize_weights(const std::vector<Tensor>& weights);
+
+  // This rank's rows of a global batch of `rows`.
+  RowShard shard(std::size_t rows) const;
+
+  // The fraction of the global batch's loss that `shard` carries, the factor
+  // its gradients are scaled by. The global batch is the rows `rows` of the
+  // data, the shard rows[shard.begin, shard.end). With a masked mean
+  // (mean_with_sample_weight and weights given): sum(w over the shard) /
+  // sum(w over the batch), 0 when the latter is 0, where `sample_weight` has
+  // a row per row of the data. Otherwise shard rows / batch rows (every
+  // reduction that divides by the number of positions).
+  static double loss_share(RowShard shard, std::span<const std::size_t> rows, const Array* sample_weight,
+                           Reduction reduction);
+
+  // grad(w) <- sum over ranks of share_r * grad_r(w): one allreduce.
+  void allreduce_gradients(const std::vector<Tensor>& weights, double share);
+
+  // Every entry becomes its sum over ranks: one allreduce.
+  void allreduce_sums(std::vector<MetricSums>& sums);
+
+  // Rank 0's value, on every rank (the seed of a shuffle).
+  std::uint64_t broadcast_seed(std::uint64_t seed);
+
+ private:
+  TensorCollectives collectives_;
+  bool synchronized_ = false;
+  std::vector<double> sums_buffer_;
+};
+
+}  // namespace kiln
