@@ -21,8 +21,10 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
 // BLAS threads. One: the model's matrices are small (64 x 96 x 288 per GRU
-// step), and on two shared cores a second BLAS thread spent more time
-// waiting than computing (measured: 4.4 s vs 10 s for an epoch of 10,800 pairs).
+// step), so a second BLAS thread buys little on an idle 2-core machine
+// (median step 15.5 ms vs 17.3 ms, 20,000 phrasebook pairs) and costs far
+// more when the cores are shared (an epoch of 10,800 pairs took 10 s instead
+// of 4.4 s under load). Several processes scale better: see MPI in README.md.
 constexpr std::size_t default_threads = 1;
 
 // A bad command line; main prints "nmt: <message>" and exits with exit_usage.
