@@ -134,16 +134,27 @@ TEST_CASE("world() is this process alone when it was not started by mpirun") {
   CHECK(world() == w);  // one object for the program
 }
 
-TEST_CASE("TensorCollectives sums each rank's gradients times its share, in one allreduce") {
-  ThreadGroup group(3);
+namespace {
+
+// Three ranks' copies of three weights: a has a gradient on every rank
+// (r + 1), b only on rank 1 (10), c on none. The ranks' loss shares are
+// `share` below.
+std::vector<std::vector<Tensor>> three_ranks_of_gradients() {
   std::vector<std::vector<Tensor>> tensors(3);
   for (int r = 0; r < 3; ++r) {
-    // a: every rank has a gradient, r + 1; b: only rank 1 has one (10); c: none has one.
     tensors[r] = {parameter_with_grad({2, 2}, 0.0f, float(r + 1)),
                   parameter_with_grad({3}, 0.0f, r == 1 ? std::optional(10.0f) : std::nullopt),
                   parameter_with_grad({1}, 0.0f, std::nullopt)};
   }
-  const float share[3] = {0.5f, 0.25f, 0.25f};
+  return tensors;
+}
+constexpr float share[3] = {0.5f, 0.25f, 0.25f};
+
+}  // namespace
+
+TEST_CASE("TensorCollectives sums each rank's gradients times its share, in one allreduce") {
+  ThreadGroup group(3);
+  std::vector<std::vector<Tensor>> tensors = three_ranks_of_gradients();
   std::vector<const float*> buffer_before(3), buffer_after(3);
   std::vector<std::size_t> calls(3);
   group.run([&](int r) {
@@ -168,13 +179,7 @@ TEST_CASE("TensorCollectives sums each rank's gradients times its share, in one 
 
 TEST_CASE("TensorCollectives gives a tensor the summed gradient when any rank has one, and none when none has") {
   ThreadGroup group(3);
-  std::vector<std::vector<Tensor>> tensors(3);
-  for (int r = 0; r < 3; ++r) {
-    tensors[r] = {parameter_with_grad({2, 2}, 0.0f, float(r + 1)),
-                  parameter_with_grad({3}, 0.0f, r == 1 ? std::optional(10.0f) : std::nullopt),
-                  parameter_with_grad({1}, 0.0f, std::nullopt)};
-  }
-  const float share[3] = {0.5f, 0.25f, 0.25f};
+  std::vector<std::vector<Tensor>> tensors = three_ranks_of_gradients();
   group.run([&](int r) { TensorCollectives(group.communicator(r)).allreduce_gradients(tensors[r], share[r]); });
   for (int r = 0; r < 3; ++r) {
     CAPTURE(r);
