@@ -14,7 +14,7 @@ namespace {
 // were added, so the gradient is `outer` contiguous copies of the target to
 // add up. A row loop does it at memory speed, unlike a general reducer.
 bool only_leading_axes_added(const Shape& from, const Shape& target) {
-  if (from.size() < target.size()) return false;
+  if (from.size() <= target.size()) return false;
   return std::equal(target.begin(), target.end(), from.end() - std::ptrdiff_t(target.size()));
 }
 

@@ -61,6 +61,12 @@ void DataParallel::allreduce_sums(std::vector<MetricSums>& sums) {
   for (std::size_t i = 0; i < sums.size(); ++i) sums[i] = {sums_buffer_[2 * i], sums_buffer_[2 * i + 1]};
 }
 
+bool DataParallel::any_rank(bool flag) {
+  double count = flag ? 1.0 : 0.0;
+  communicator().allreduce_sum(&count, 1);
+  return count > 0.0;
+}
+
 std::uint64_t DataParallel::broadcast_seed(std::uint64_t seed) {
   // Two 32-bit halves: each exact in a double.
   double halves[2] = {double(seed >> 32), double(seed & 0xffffffffu)};

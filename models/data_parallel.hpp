@@ -66,6 +66,11 @@ class DataParallel {
   // Rank 0's value, on every rank (the seed of a shuffle).
   std::uint64_t broadcast_seed(std::uint64_t seed);
 
+  // True on every rank when `flag` is true on any: lets a root_only
+  // callback's stop_training end every rank's loop at the same step, so no
+  // rank is left waiting in a collective the others never reach.
+  bool any_rank(bool flag);
+
  private:
   TensorCollectives collectives_;
   bool synchronized_ = false;

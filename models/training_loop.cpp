@@ -358,6 +358,7 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
       }
       if (bar) bar->update(step + 1, display_order(logs));
       for (auto& cb : options.callbacks) cb->on_batch_end(step, logs);
+      if (data_parallel_) stop_training = data_parallel_->any_rank(stop_training);
     }
     if (!val_x.empty()) {
       const auto val = evaluate(val_x, val_y, options.batch_size);
@@ -366,6 +367,7 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
     if (bar) bar->finish(display_order(logs));
     history.record_epoch(display_order(logs));
     for (auto& cb : options.callbacks) cb->on_epoch_end(epoch, logs);
+    if (data_parallel_) stop_training = data_parallel_->any_rank(stop_training);
   }
   for (auto& cb : options.callbacks) cb->on_train_end({});
   return history;

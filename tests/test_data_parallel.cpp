@@ -410,3 +410,25 @@ TEST_CASE("under data-parallel fit only rank 0 prints progress and runs root_onl
   CHECK(ModelCheckpoint({.filepath = "unused.safetensors"}).root_only());
   CHECK_FALSE(EarlyStopping({}).root_only());
 }
+
+TEST_CASE("a root_only callback that stops training stops every rank after the same step") {
+  const auto data = tagger_data(12, 2);
+  ThreadGroup group(2);
+  std::vector<Functional> ranks;
+  for (int r = 0; r < 2; ++r) ranks.push_back(gru_tagger(400, group.communicator(r)));
+  std::size_t steps_run[2] = {0, 0};
+  group.run([&](int r) {
+    // Only rank 0 runs it: without agreeing on the stop, rank 1 would go on
+    // to the next step's allreduce and wait forever.
+    auto stopper = std::make_shared<LambdaCallback>(LambdaCallback::Options{
+        .on_batch_end = [&](std::size_t batch, const Logs&) { if (batch == 1) ranks[0]->stop_training = true; },
+        .root_only = true});
+    auto counter = std::make_shared<LambdaCallback>(
+        LambdaCallback::Options{.on_batch_end = [&, r](std::size_t, const Logs&) { ++steps_run[r]; }});
+    ranks[r]->fit({data.x}, {data.y},
+                  {.batch_size = 4, .epochs = 3, .seed = 1, .verbose = 0, .callbacks = {stopper, counter}});
+  });
+  CHECK(steps_run[0] == 2);
+  CHECK(steps_run[1] == 2);
+  CHECK(ranks[1]->stop_training);
+}
