@@ -1,5 +1,6 @@
 #include "models/data_parallel.hpp"
 
+#include <iostream>
 #include <string>
 
 #include "graph/error.hpp"
@@ -59,6 +60,13 @@ void DataParallel::allreduce_sums(std::vector<MetricSums>& sums) {
   }
   communicator().allreduce_sum(sums_buffer_.data(), sums_buffer_.size());
   for (std::size_t i = 0; i < sums.size(); ++i) sums[i] = {sums_buffer_[2 * i], sums_buffer_[2 * i + 1]};
+}
+
+void DataParallel::end_job_after_failure(const std::exception& error) {
+  if (communicator().size() == 1) return;
+  std::cerr << "kiln: training failed on " << communicator().describe() << ": " << error.what()
+            << "\nkiln: ending every process of the job\n" << std::flush;
+  communicator().abort_job(1);
 }
 
 bool DataParallel::any_rank(bool flag) {

@@ -21,6 +21,7 @@
 // generator, so its masks differ from a single process's.
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <vector>
@@ -62,6 +63,13 @@ class DataParallel {
 
   // Every entry becomes its sum over ranks: one allreduce.
   void allreduce_sums(std::vector<MetricSums>& sums);
+
+  // For a step that failed on this rank only (a loss that throws, memory
+  // running out): the other ranks are about to wait for it in the gradient
+  // allreduce forever. In a job of several processes, prints the error with
+  // this rank's name to stderr and ends the whole job (MPI_Abort, exit code
+  // 1); in a job of one it returns, and the caller rethrows.
+  void end_job_after_failure(const std::exception& error);
 
   // Rank 0's value, on every rank (the seed of a shuffle).
   std::uint64_t broadcast_seed(std::uint64_t seed);

@@ -184,7 +184,7 @@ std::map<std::string, double> Model::data_parallel_step(const std::vector<Array>
   const RowShard shard = parallel.shard(rows.size());
   const double share =
       DataParallel::loss_share(shard, rows, sample_weight, compile_options_.loss_options.reduction);
-  if (!shard.empty()) {
+  if (!shard.empty()) try {
     const std::vector<std::size_t> mine(rows.begin() + std::ptrdiff_t(shard.begin),
                                         rows.begin() + std::ptrdiff_t(shard.end));
     const std::vector<Array> y_rows = rows_of(y, mine);
@@ -200,6 +200,9 @@ std::map<std::string, double> Model::data_parallel_step(const std::vector<Array>
     const double local_rows = double(shard.size());
     loss_tracker_->update(double(loss.item()) * share * double(rows.size()) / local_rows, local_rows);
     for (auto& m : metrics_) m->update(predictions[0].value(), y_rows[0], weight);
+  } catch (const std::exception& e) {
+    parallel.end_job_after_failure(e);
+    throw;  // a job of one: the caller handles it as without data parallelism
   }
   const auto params = trainable_weights();
   parallel.allreduce_gradients(params, share);
