@@ -100,6 +100,27 @@ std::size_t checked_label(const char* op, float v, std::size_t position, std::si
   throw Error(msg.str());
 }
 
+// The loop the two fused softmax losses share. Each row's exp(x - max) is
+// written straight into its row of the gradient (a scratch row when no
+// gradient is wanted); row_loss(i, x, r, grad_row, coef) returns row i's
+// loss and, when grad_row is not null, turns that row into d loss / d x,
+// with coef = the row's weight / the total weight.
+template <class RowLoss>
+Tensor fused_softmax_loss(const Tensor& logits, const Rows& rows, const Weighting& w, RowLoss row_loss) {
+  const bool need_grad = wants_grad(logits);
+  Array grad = need_grad ? Array::from_shape(logits.shape()) : Array();
+  std::vector<float> scratch(need_grad ? 0 : rows.classes);
+  double total = 0.0;
+  for (std::size_t i = 0; i < rows.positions; ++i) {
+    const std::size_t base = i * rows.classes;
+    const float* x = logits.value().data() + base;
+    float* e = need_grad ? grad.data() + base : scratch.data();
+    const RowExp r = exp_row(x, e, rows.classes);
+    total += double(w.at(i)) * row_loss(i, x, r, need_grad ? e : nullptr, w.at(i) * w.inv_total);
+  }
+  return scalar_loss(total * w.inv_total, logits, std::move(grad));
+}
+
 }  // namespace
 
 // d loss / d logits = (softmax * sum(t) - t) * mask / sum(mask) * g;
@@ -109,31 +130,21 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Array& target_probs, co
   const Rows rows = class_rows(op, logits.shape());
   check_targets(op, "logits", logits.shape(), target_probs.shape());
   const Weighting w = weighting(op, mask, logits.shape(), rows.positions);
-
-  const bool need_grad = wants_grad(logits);
-  Array grad = need_grad ? Array::from_shape(logits.shape()) : Array();
-  std::vector<float> scratch(need_grad ? 0 : rows.classes);
-  double total = 0.0;
-  for (std::size_t i = 0; i < rows.positions; ++i) {
-    const std::size_t base = i * rows.classes;
-    const float* x = logits.value().data() + base;
-    const float* t = target_probs.data() + base;
-    float* e = need_grad ? grad.data() + base : scratch.data();
-    const RowExp r = exp_row(x, e, rows.classes);
+  auto row_loss = [&](std::size_t i, const float* x, const RowExp& r, float* e, float coef) {
+    const float* t = target_probs.data() + i * rows.classes;
     double ce = 0.0;
     float t_sum = 0.0f;
     for (std::size_t c = 0; c < rows.classes; ++c) {
       if (t[c] != 0.0f) ce += double(t[c]) * r.neg_log_softmax(x[c]);  // skips 0 * inf
       t_sum += t[c];
     }
-    total += double(w.at(i)) * ce;
-    if (need_grad) {
-      const float coef = w.at(i) * w.inv_total;
+    if (e) {
       const float p_scale = r.inv_sum * t_sum;
       for (std::size_t c = 0; c < rows.classes; ++c) e[c] = coef * (e[c] * p_scale - t[c]);
     }
-  }
-  return scalar_loss(total * w.inv_total, logits, std::move(grad));
+    return ce;
+  };
+  return fused_softmax_loss(logits, rows, w, row_loss);
 }
 
 // d loss / d logits = (softmax - one_hot(label)) * mask / sum(mask) * g
@@ -142,25 +153,15 @@ Tensor sparse_softmax_cross_entropy(const Tensor& logits, const Array& labels, c
   const Rows rows = class_rows(op, logits.shape());
   check_per_position(op, "labels", labels.shape(), logits.shape());
   const Weighting w = weighting(op, mask, logits.shape(), rows.positions);
-
-  const bool need_grad = wants_grad(logits);
-  Array grad = need_grad ? Array::from_shape(logits.shape()) : Array();
-  std::vector<float> scratch(need_grad ? 0 : rows.classes);
-  double total = 0.0;
-  for (std::size_t i = 0; i < rows.positions; ++i) {
+  auto row_loss = [&](std::size_t i, const float* x, const RowExp& r, float* e, float coef) {
     const std::size_t label = checked_label(op, labels.data()[i], i, rows.classes);
-    const std::size_t base = i * rows.classes;
-    const float* x = logits.value().data() + base;
-    float* e = need_grad ? grad.data() + base : scratch.data();
-    const RowExp r = exp_row(x, e, rows.classes);
-    total += double(w.at(i)) * r.neg_log_softmax(x[label]);
-    if (need_grad) {
-      const float coef = w.at(i) * w.inv_total;
+    if (e) {
       for (std::size_t c = 0; c < rows.classes; ++c) e[c] *= coef * r.inv_sum;
       e[label] -= coef;
     }
-  }
-  return scalar_loss(total * w.inv_total, logits, std::move(grad));
+    return r.neg_log_softmax(x[label]);
+  };
+  return fused_softmax_loss(logits, rows, w, row_loss);
 }
 
 // d loss / d p = -t / p * mask / sum(mask) * g where 1e-7 < p < 1 - 1e-7, else 0
