@@ -1,14 +1,16 @@
 #pragma once
-// kiln: Keras-style deep learning in C++ on a tape-based autograd engine.
+// kiln: Keras-style deep learning in C++ on a dynamic autograd graph.
 // This umbrella header brings in the whole public API; tests/install checks
 // that it includes every installed header.
 
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
+#include "graph/grad_mode.hpp"
 #include "graph/gradcheck.hpp"
+#include "graph/gradient_tape.hpp"
 #include "graph/memory_policy.hpp"
+#include "graph/node.hpp"
 #include "graph/shape.hpp"
-#include "graph/tape.hpp"
 #include "graph/tensor.hpp"
 
 #include "distributed/communicator.hpp"
@@ -85,6 +87,7 @@
 #include "layers/symbolic_tensor.hpp"
 #include "layers/time_distributed.hpp"
 
+#include "models/batch.hpp"
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
 #include "models/data_parallel.hpp"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bench/timing.hpp"
-#include "graph/tape.hpp"
+#include "graph/node.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/concatenate.hpp"
 #include "layers/dense.hpp"

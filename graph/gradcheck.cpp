@@ -42,7 +42,6 @@ GradCheckResult check_gradients(const std::function<Tensor()>& f, const std::vec
   for (const auto& t : wrt) {
     if (!t.requires_grad()) throw Error("check_gradients: tensor '" + t.name() + "' does not require grad");
   }
-  Tape::current().clear();
   for (auto t : wrt) t.zero_grad();
 
   Tensor y = f();

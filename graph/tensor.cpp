@@ -1,47 +1,56 @@
 #include "graph/tensor.hpp"
 
 #include "graph/error.hpp"
+#include "graph/node.hpp"
 
 namespace kiln {
 
+AutogradMeta::~AutogradMeta() {
+  if (grad_fn) release_graph(grad_fn);
+}
+
 Tensor::Tensor(Array value, bool requires_grad, std::string name)
-    : impl_(std::make_shared<TensorImpl>()) {
-  impl_->value = std::move(value);
-  impl_->requires_grad = requires_grad;
-  impl_->name = std::move(name);
+    : value_(std::make_shared<Array>(std::move(value))), meta_(std::make_shared<AutogradMeta>()) {
+  meta_->requires_grad = requires_grad;
+  meta_->name = std::move(name);
 }
 
 Tensor Tensor::parameter(Array value, std::string name) {
   return Tensor(std::move(value), true, std::move(name));
 }
 
-TensorImpl& Tensor::impl() const {
-  if (!impl_) throw Error("use of an undefined Tensor (default-constructed handle)");
-  return *impl_;
+const Tensor& Tensor::checked() const {
+  if (!meta_) throw Error("use of an undefined Tensor (default-constructed handle)");
+  return *this;
 }
 
 const Array& Tensor::grad() const {
-  const auto& self = impl();
-  if (!self.has_grad) {
-    throw Error("tensor '" + self.name + "' " + to_string(self.value.shape()) +
+  const auto& m = meta();
+  if (!m.has_grad) {
+    throw Error("tensor '" + m.name + "' " + to_string(shape()) +
                 " has no gradient: it does not require grad or backward() has not reached it");
   }
-  return self.grad;
+  return m.grad;
 }
 
 void Tensor::zero_grad() {
-  auto& self = impl();
-  self.has_grad = false;
-  self.grad = Array();
+  auto& m = meta();
+  m.has_grad = false;
+  m.grad = Array();
 }
 
 Tensor& Tensor::set_requires_grad(bool on) {
-  impl().requires_grad = on;
+  auto& m = meta();
+  if (m.grad_fn && !on) {
+    throw Error("set_requires_grad(false) on '" + m.name +
+                "', the result of an op: use detach() to cut a result from its graph");
+  }
+  m.requires_grad = on || static_cast<bool>(m.grad_fn);
   return *this;
 }
 
 Tensor& Tensor::set_name(std::string name) {
-  impl().name = std::move(name);
+  meta().name = std::move(name);
   return *this;
 }
 

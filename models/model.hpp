@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "layers/layer.hpp"
+#include "models/batch.hpp"
 #include "models/compile_options.hpp"
 #include "training/history.hpp"
 #include "training/metrics.hpp"
@@ -33,7 +34,8 @@ struct FitOptions {
   // (taken before shuffling, as Keras does).
   std::vector<Array> validation_x = {};
   std::vector<Array> validation_y = {};
-  double validation_split = 0.0;
+  std::optional<Array> validation_sample_weight = std::nullopt;  // for validation_x/y
+  double validation_split = 0.0;  // splits sample_weight alike
   bool shuffle = true;
   std::uint64_t seed = 0;  // shuffling order; 0 = from the global generator
   int verbose = 1;         // 0 silent, 1 progress bar (one line per epoch off a terminal)
@@ -56,9 +58,29 @@ class Model : public Layer {
   // the same global batch and trains on its shard of it.
   std::map<std::string, double> train_on_batch(const std::vector<Array>& x, const std::vector<Array>& y,
                                                const Array* sample_weight = nullptr);
+  // The compiled loss and metrics over the data, weighted by sample_weight
+  // when given (as fit's loss is).
   std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
-                                         std::size_t batch_size = 32);
+                                         std::size_t batch_size = 32, const Array* sample_weight = nullptr);
   std::vector<Array> predict(const std::vector<Array>& x, std::size_t batch_size = 32);
+
+  // --- customizing fit (Keras 3's "customizing what happens in fit()") ---
+  // fit() and train_on_batch() call train_step once per batch, evaluate()
+  // calls test_step and predict() predict_step. A subclass overrides them;
+  // fit's loop, callbacks, progress bar and validation still run around
+  // them, and under data-parallel training every optimizer step still sums
+  // the gradients across processes (the optimizer does it). The defaults are
+  // made of the pieces below, for overrides to reuse.
+  virtual std::map<std::string, double> train_step(Batch batch);
+  virtual std::map<std::string, double> test_step(Batch batch);
+  virtual std::vector<Array> predict_step(Batch batch);
+  // Keras' compute_loss: the compiled loss of each output against its
+  // target, weighted by the batch's sample weights, summed.
+  Tensor compute_loss(const std::vector<Tensor>& predictions, const Batch& batch);
+  // Adds the batch to the loss tracker and the compiled metrics and returns
+  // their results so far ({"loss": ..., "accuracy": ...}), as a step returns.
+  std::map<std::string, double> update_metrics(const std::vector<Tensor>& predictions, const Batch& batch,
+                                               const Tensor& loss);
 
   Optimizer& optimizer() const;
   const CompileOptions& compile_options() const { return compile_options_; }
@@ -93,18 +115,16 @@ class Model : public Layer {
   virtual std::size_t print_layers(std::ostream& out) const;
 
  private:
-  struct Batch;
-  std::map<std::string, double> train_step(Batch batch);
-  void test_step(Batch batch);
   // Data-parallel training (models/data_parallel.hpp), when compiled with a communicator.
   std::map<std::string, double> data_parallel_step(const std::vector<Array>& x, const std::vector<Array>& y,
                                                    const Array* sample_weight, std::span<const std::size_t> rows);
   void prepare_data_parallel(const std::vector<Array>& x);
+  void reduce_gradients(std::span<Optimizer::Update> updates);
   std::vector<Tensor> forward(std::vector<Array> x, bool training);
-  Tensor total_loss(const std::vector<Tensor>& predictions, std::span<const Array> y, const Array* sample_weight);
   void reset_metrics();
   std::map<std::string, double> metric_results(const std::string& prefix) const;
-  void check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y) const;
+  void check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y,
+                  const Array* sample_weight = nullptr) const;
 
   CompileOptions compile_options_;
   std::shared_ptr<Optimizer> optimizer_;
@@ -112,6 +132,10 @@ class Model : public Layer {
   std::unique_ptr<Mean> loss_tracker_;
   std::vector<std::shared_ptr<PredictionMetric>> metrics_;
   std::shared_ptr<DataParallel> data_parallel_;  // set by compile() with a communicator
+  // This rank's part of the current data-parallel step: the share of the
+  // global loss its gradients carry, and the global batch's rows.
+  double step_share_ = 1.0;
+  std::size_t step_rows_ = 0;
 };
 
 }  // namespace kiln

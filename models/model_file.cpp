@@ -50,7 +50,8 @@ std::shared_ptr<Model> model_from_json(const json& file) {
     if (!config.at("trainable").is_boolean()) {
       throw FormatError("the model's \"trainable\" must be true or false, got " + config.at("trainable").dump());
     }
-    model->set_trainable(config.at("trainable").get<bool>());
+    // As for layers (layers/registry.cpp): only a freeze applies to the whole model.
+    if (!config.at("trainable").get<bool>()) model->set_trainable(false);
   }
   return model;
 }

@@ -1,7 +1,8 @@
-// Model's training API: compile, fit, train_on_batch, evaluate, predict.
-// One training step is: forward (recording on the tape), loss, backward,
-// optimizer update, then the tape and the weights' gradients are released,
-// so memory is the same at step 1,000 as at step 1.
+// Model's training API: compile, fit, train_on_batch, evaluate, predict, and
+// the steps they call. One training step is: forward (recording the graph),
+// loss, backward (which frees the graph), optimizer update, then the
+// weights' gradients are released, so memory is the same at step 1,000 as at
+// step 1.
 
 #include <algorithm>
 #include <bit>
@@ -23,14 +24,6 @@
 #include "training/progress_bar.hpp"
 
 namespace kiln {
-
-// One step's data. The inputs are owned because they move into the input
-// tensors; targets and weights are only read, so they are borrowed.
-struct Model::Batch {
-  std::vector<Array> x;
-  std::span<const Array> y;
-  const Array* sample_weight = nullptr;
-};
 
 namespace {
 
@@ -99,6 +92,7 @@ void Model::compile(CompileOptions options) {
   metrics_.clear();
   for (const auto& name : options.metrics) metrics_.push_back(metric_by_name(name, options.loss.name()));
   data_parallel_ = options.communicator ? std::make_shared<DataParallel>(options.communicator) : nullptr;
+  if (data_parallel_) optimizer_->set_gradient_reducer([this](std::span<Optimizer::Update> u) { reduce_gradients(u); });
   compile_options_ = std::move(options);
 }
 
@@ -107,7 +101,8 @@ Optimizer& Model::optimizer() const {
   return *optimizer_;
 }
 
-void Model::check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y) const {
+void Model::check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y,
+                       const Array* sample_weight) const {
   const std::size_t n = samples_in(x);
   if (x.empty()) throw Error(std::string(where) + ": no input arrays given");
   if (n == 0) throw Error(std::string(where) + ": the dataset is empty (x[0] has no samples)");
@@ -124,6 +119,12 @@ void Model::check_data(const char* where, const std::vector<Array>& x, const std
   check_count(y, "y");
   check_finite(where, "x", x);
   check_finite(where, "y", y);
+  if (!sample_weight) return;
+  if (rows_in(*sample_weight) != n) {
+    throw ShapeError(std::string(where) + ": sample_weight " + to_string(sample_weight->shape()) +
+                     " must have one row per sample (" + std::to_string(n) + ")");
+  }
+  check_finite(where, "sample_weight", {*sample_weight});
 }
 
 std::vector<Tensor> Model::forward(std::vector<Array> x, bool training) {
@@ -132,15 +133,27 @@ std::vector<Tensor> Model::forward(std::vector<Array> x, bool training) {
   return (*this)(inputs, CallContext{training, nullptr});
 }
 
-Tensor Model::total_loss(const std::vector<Tensor>& predictions, std::span<const Array> y,
-                         const Array* sample_weight) {
-  if (y.size() != predictions.size()) {
+Tensor Model::compute_loss(const std::vector<Tensor>& predictions, const Batch& batch) {
+  if (batch.y.size() != predictions.size()) {
     throw Error(describe() + ": the model has " + std::to_string(predictions.size()) + " outputs but " +
-                std::to_string(y.size()) + " target arrays were given");
+                std::to_string(batch.y.size()) + " target arrays were given");
   }
-  Tensor loss = loss_(predictions[0], y[0], sample_weight);
-  for (std::size_t i = 1; i < predictions.size(); ++i) loss = loss + loss_(predictions[i], y[i], sample_weight);
+  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
+  Tensor loss = loss_(predictions[0], batch.y[0], weight);
+  for (std::size_t i = 1; i < predictions.size(); ++i) loss = loss + loss_(predictions[i], batch.y[i], weight);
   return loss;
+}
+
+std::map<std::string, double> Model::update_metrics(const std::vector<Tensor>& predictions, const Batch& batch,
+                                                    const Tensor& loss) {
+  const double rows = predictions.empty() ? 0.0 : double(rows_in(predictions[0].value()));
+  // Under data parallelism the ranks' sums must make the global batch's mean:
+  // sum_r loss_r * share_r * global rows = global loss * global rows.
+  const double counted = data_parallel_ ? double(step_rows_) * step_share_ : rows;
+  if (rows > 0.0) loss_tracker_->update(double(loss.item()) * counted / rows, rows);
+  const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
+  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
+  return metric_results("");
 }
 
 void Model::reset_metrics() {
@@ -176,116 +189,138 @@ void Model::prepare_data_parallel(const std::vector<Array>& x) {
   data_parallel_->synchronize_weights(weights());
 }
 
+// The optimizer's gradient reducer under data parallelism: gradients that
+// are not the weights' own (apply_gradients(grads, weights)) are put there,
+// then one allreduce sums every rank's share-scaled gradients.
+void Model::reduce_gradients(std::span<Optimizer::Update> updates) {
+  std::vector<Tensor> params;
+  params.reserve(updates.size());
+  for (Optimizer::Update& u : updates) {
+    Tensor p = *u.param;
+    if (u.grad && !(p.has_grad() && u.grad == &p.grad())) {
+      p.zero_grad();
+      accumulate_grad(p.grad_ref(), Array(*u.grad));
+    }
+    params.push_back(p);
+  }
+  data_parallel_->allreduce_gradients(params, step_share_);
+  for (Optimizer::Update& u : updates) u.grad = u.param->has_grad() ? &u.param->grad() : nullptr;
+}
+
 std::map<std::string, double> Model::data_parallel_step(const std::vector<Array>& x, const std::vector<Array>& y,
                                                         const Array* sample_weight,
                                                         std::span<const std::size_t> rows) {
   prepare_data_parallel(x);
   DataParallel& parallel = *data_parallel_;
   const RowShard shard = parallel.shard(rows.size());
-  const double share =
-      DataParallel::loss_share(shard, rows, sample_weight, compile_options_.loss_options.reduction);
-  if (!shard.empty()) try {
-    const std::vector<std::size_t> mine(rows.begin() + std::ptrdiff_t(shard.begin),
-                                        rows.begin() + std::ptrdiff_t(shard.end));
-    const std::vector<Array> y_rows = rows_of(y, mine);
-    const std::optional<Array> weight_rows =
-        sample_weight ? std::optional(take_rows(*sample_weight, mine)) : std::nullopt;
-    const Array* weight = weight_rows ? &*weight_rows : nullptr;
-    Tape::current().clear();
-    auto predictions = forward(rows_of(x, mine), true);
-    Tensor loss = total_loss(predictions, y_rows, weight);
-    backward(loss);
-    // Counted so that the ranks' sums make the global batch's mean:
-    // sum_r loss_r * share_r * rows = global loss * rows.
-    const double local_rows = double(shard.size());
-    loss_tracker_->update(double(loss.item()) * share * double(rows.size()) / local_rows, local_rows);
-    for (auto& m : metrics_) m->update(predictions[0].value(), y_rows[0], weight);
-  } catch (const std::exception& e) {
-    parallel.end_job_after_failure(e);
-    throw;  // a job of one: the caller handles it as without data parallelism
-  }
+  step_share_ = DataParallel::loss_share(shard, rows, sample_weight, compile_options_.loss_options.reduction);
+  step_rows_ = rows.size();
   const auto params = trainable_weights();
-  parallel.allreduce_gradients(params, share);
-  optimizer().apply_gradients(params);
-  for (auto p : params) p.zero_grad();
-  return metric_results("");
+  std::map<std::string, double> logs;
+  if (shard.empty()) {
+    // No rows here: the rank still takes part in the gradient sum (adding
+    // zeros) and in the metric sums, as the others' steps do.
+    optimizer().apply_gradients(params);
+    logs = metric_results("");
+  } else {
+    try {
+      const std::vector<std::size_t> mine(rows.begin() + std::ptrdiff_t(shard.begin),
+                                          rows.begin() + std::ptrdiff_t(shard.end));
+      Batch batch{rows_of(x, mine), rows_of(y, mine), std::nullopt};
+      if (sample_weight) batch.sample_weight = take_rows(*sample_weight, mine);
+      logs = train_step(std::move(batch));
+    } catch (const std::exception& e) {
+      parallel.end_job_after_failure(e);
+      throw;  // a job of one: the caller handles it as without data parallelism
+    }
+  }
+  for (auto p : params) p.zero_grad();  // what the reducer put there
+  return logs;
 }
 
 std::map<std::string, double> Model::train_step(Batch batch) {
-  Tape::current().clear();
-  const Array* weight = batch.sample_weight;
-  const double batch_size = double(samples_in(batch.x));
-  auto predictions = forward(std::move(batch.x), true);
-  Tensor loss = total_loss(predictions, batch.y, weight);
   const auto params = trainable_weights();
+  auto predictions = forward(std::move(batch.x), true);
+  Tensor loss = compute_loss(predictions, batch);
   backward(loss);
   optimizer().apply_gradients(params);
   for (auto p : params) p.zero_grad();
-
-  loss_tracker_->update(loss.item(), batch_size);
-  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
-  return metric_results("");
+  return update_metrics(predictions, batch, loss);
 }
 
-void Model::test_step(Batch batch) {
+std::map<std::string, double> Model::test_step(Batch batch) {
   NoGradGuard no_grad;
-  const Array* weight = batch.sample_weight;
-  const double batch_size = double(samples_in(batch.x));
   auto predictions = forward(std::move(batch.x), false);
-  Tensor loss = total_loss(predictions, batch.y, weight);
-  loss_tracker_->update(loss.item(), batch_size);
-  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
+  Tensor loss = compute_loss(predictions, batch);
+  return update_metrics(predictions, batch, loss);
+}
+
+std::vector<Array> Model::predict_step(Batch batch) {
+  NoGradGuard no_grad;
+  std::vector<Array> out;
+  for (const Tensor& t : forward(std::move(batch.x), false)) out.push_back(t.value());
+  return out;
 }
 
 std::map<std::string, double> Model::train_on_batch(const std::vector<Array>& x, const std::vector<Array>& y,
                                                     const Array* sample_weight) {
   optimizer();
-  check_data("train_on_batch", x, y);
+  check_data("train_on_batch", x, y, sample_weight);
   reset_metrics();
   if (data_parallel_) {
     std::vector<std::size_t> rows(samples_in(x));
     std::iota(rows.begin(), rows.end(), 0);
     return data_parallel_step(x, y, sample_weight, rows);
   }
-  return train_step(Batch{x, y, sample_weight});
+  Batch batch{x, y, std::nullopt};
+  if (sample_weight) batch.sample_weight = *sample_weight;
+  return train_step(std::move(batch));
 }
 
 std::map<std::string, double> Model::evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
-                                              std::size_t batch_size) {
+                                              std::size_t batch_size, const Array* sample_weight) {
   optimizer();
-  check_data("evaluate", x, y);
+  check_data("evaluate", x, y, sample_weight);
   if (batch_size == 0) throw Error("evaluate: batch_size must be positive");
   reset_metrics();
   const std::size_t n = samples_in(x);
   if (data_parallel_) prepare_data_parallel(x);
+  std::map<std::string, double> logs;
   for (std::size_t batch_begin = 0; batch_begin < n; batch_begin += batch_size) {
     std::size_t begin = batch_begin, end = std::min(n, batch_begin + batch_size);
     if (data_parallel_) {  // this rank's shard of the batch; metric_results() sums the shards
       const RowShard shard = data_parallel_->shard(end - begin);
+      std::vector<std::size_t> rows(end - begin);
+      std::iota(rows.begin(), rows.end(), begin);
+      step_share_ = DataParallel::loss_share(shard, rows, sample_weight, compile_options_.loss_options.reduction);
+      step_rows_ = rows.size();
       end = begin + shard.end;
       begin += shard.begin;
-      if (begin == end) continue;
+      if (begin == end) {  // no rows here: still join the metric sum the others' test_step makes
+        logs = metric_results("");
+        continue;
+      }
     }
-    std::vector<Array> x_rows, y_rows;
-    for (const auto& a : x) x_rows.push_back(row_range(a, begin, end));
-    for (const auto& a : y) y_rows.push_back(row_range(a, begin, end));
-    test_step(Batch{std::move(x_rows), y_rows});
+    Batch batch;
+    for (const auto& a : x) batch.x.push_back(row_range(a, begin, end));
+    for (const auto& a : y) batch.y.push_back(row_range(a, begin, end));
+    if (sample_weight) batch.sample_weight = row_range(*sample_weight, begin, end);
+    logs = test_step(std::move(batch));
   }
-  return metric_results("");
+  return logs;
 }
 
 std::vector<Array> Model::predict(const std::vector<Array>& x, std::size_t batch_size) {
   if (batch_size == 0) throw Error("predict: batch_size must be positive");
   check_data("predict", x, {});
-  NoGradGuard no_grad;
   const std::size_t n = samples_in(x);
   std::vector<std::vector<Array>> parts;
   for (std::size_t begin = 0; begin < n; begin += batch_size) {
-    std::vector<Array> batch;
-    for (const auto& a : x) batch.push_back(row_range(a, begin, std::min(n, begin + batch_size)));
-    auto outputs = forward(std::move(batch), false);
+    Batch batch;
+    for (const auto& a : x) batch.x.push_back(row_range(a, begin, std::min(n, begin + batch_size)));
+    auto outputs = predict_step(std::move(batch));
     parts.resize(outputs.size());
-    for (std::size_t i = 0; i < outputs.size(); ++i) parts[i].push_back(outputs[i].value());
+    for (std::size_t i = 0; i < outputs.size(); ++i) parts[i].push_back(std::move(outputs[i]));
   }
   std::vector<Array> out;
   for (const auto& p : parts) out.push_back(concat_rows(p));
@@ -294,18 +329,15 @@ std::vector<Array> Model::predict(const std::vector<Array>& x, std::size_t batch
 
 History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_all, FitOptions options) {
   optimizer();
-  check_data("fit", x_all, y_all);
+  const Array* all_weights = options.sample_weight ? &*options.sample_weight : nullptr;
+  check_data("fit", x_all, y_all, all_weights);
   if (options.batch_size == 0) throw Error("fit: batch_size must be positive");
   if (options.validation_split < 0.0 || options.validation_split >= 1.0) {
     throw Error("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
   }
   std::vector<Array> x = x_all, y = y_all, val_x = options.validation_x, val_y = options.validation_y;
-  std::optional<Array> weights = options.sample_weight;
+  std::optional<Array> weights = options.sample_weight, val_weights = options.validation_sample_weight;
   const std::size_t total = samples_in(x_all);
-  if (weights && (weights->dimension() == 0 || weights->shape()[0] != total)) {
-    throw ShapeError("fit: sample_weight " + to_string(weights->shape()) + " must have one row per sample (" +
-                     std::to_string(total) + ")");
-  }
   // Keras takes the validation split from the end, before shuffling;
   // explicit validation data overrides it, as in Keras.
   if (options.validation_split > 0.0 && options.validation_x.empty()) {
@@ -316,9 +348,11 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
     val_y.clear();
     for (auto& a : x) val_x.push_back(row_range(a, n_train, total)), a = row_range(a, 0, n_train);
     for (auto& a : y) val_y.push_back(row_range(a, n_train, total)), a = row_range(a, 0, n_train);
-    if (weights) weights = row_range(*weights, 0, n_train);
+    if (weights) val_weights = row_range(*weights, n_train, total), weights = row_range(*weights, 0, n_train);
   }
-  if (!val_x.empty()) check_data("fit (validation data)", val_x, val_y);
+  if (val_weights && val_x.empty()) throw Error("fit: validation_sample_weight given without validation data");
+  const Array* val_weight = val_weights ? &*val_weights : nullptr;
+  if (!val_x.empty()) check_data("fit (validation data)", val_x, val_y, val_weight);
 
   const std::size_t n = samples_in(x);
   const std::size_t steps = (n + options.batch_size - 1) / options.batch_size;
@@ -355,16 +389,16 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
       if (data_parallel_) {
         logs = data_parallel_step(x, y, weights ? &*weights : nullptr, rows);
       } else {
-        const std::vector<Array> y_rows = rows_of(y, rows);
-        const std::optional<Array> weight_rows = weights ? std::optional(take_rows(*weights, rows)) : std::nullopt;
-        logs = train_step(Batch{rows_of(x, rows), y_rows, weight_rows ? &*weight_rows : nullptr});
+        Batch batch{rows_of(x, rows), rows_of(y, rows), std::nullopt};
+        if (weights) batch.sample_weight = take_rows(*weights, rows);
+        logs = train_step(std::move(batch));
       }
       if (bar) bar->update(step + 1, display_order(logs));
       for (auto& cb : options.callbacks) cb->on_batch_end(step, logs);
       if (data_parallel_) stop_training = data_parallel_->any_rank(stop_training);
     }
     if (!val_x.empty()) {
-      const auto val = evaluate(val_x, val_y, options.batch_size);
+      const auto val = evaluate(val_x, val_y, options.batch_size, val_weight);
       for (const auto& [k, v] : val) logs["val_" + k] = v;
     }
     if (bar) bar->finish(display_order(logs));

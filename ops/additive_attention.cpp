@@ -113,8 +113,7 @@ Tensor additive_attention_scores(const Tensor& keys, const Tensor& queries, cons
   if (scores.size() == 0) return Tensor(std::move(scores));
   scores_forward(keys.value().data(), queries.value().data(), v.value().data(), scores.data(), d);
 
-  return record(std::move(scores), any_requires_grad(keys, queries, v),
-                [keys, queries, v, d](const Array& g, const Array&) {
+  return record(std::move(scores), {keys, queries, v}, [keys, queries, v, d](const Array& g) {
                   Array dkeys = xt::zeros<float>(keys.shape());
                   Array dqueries = xt::zeros<float>(queries.shape());
                   Array dv = xt::zeros<float>(v.shape());

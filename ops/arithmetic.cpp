@@ -27,72 +27,76 @@ Array elementwise(const char* op, const Tensor& a, const Tensor& b, F f) {
   return f(a.value(), b.value());
 }
 
+// The value of `t` for a backward closure, only when `needed` (an input's
+// value is kept only for the other input's gradient).
+std::shared_ptr<const Array> value_if(bool needed, const Tensor& t) { return needed ? t.shared_value() : nullptr; }
+
 }  // namespace
 
 // d(a + b) = g, g
 Tensor add(const Tensor& a, const Tensor& b) {
   Array y = elementwise("add", a, b, [](const Array& x, const Array& z) -> Array { return x + z; });
-  return record(std::move(y), any_requires_grad(a, b), [a, b](const Array& g, const Array&) {
-    accumulate_grad(a, g);
-    accumulate_grad(b, g);
+  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
+    accumulate_grad(ga, g);
+    accumulate_grad(gb, g);
   });
 }
 
 // d(a - b) = g, -g
 Tensor sub(const Tensor& a, const Tensor& b) {
   Array y = elementwise("sub", a, b, [](const Array& x, const Array& z) -> Array { return x - z; });
-  return record(std::move(y), any_requires_grad(a, b), [a, b](const Array& g, const Array&) {
-    accumulate_grad(a, g);
-    if (b.requires_grad()) accumulate_grad(b, Array(-g));
+  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
+    accumulate_grad(ga, g);
+    if (gb.requires_grad()) accumulate_grad(gb, Array(-g));
   });
 }
 
 // d(a * b) = g * b, g * a
 Tensor mul(const Tensor& a, const Tensor& b) {
   Array y = elementwise("mul", a, b, [](const Array& x, const Array& z) -> Array { return x * z; });
-  return record(std::move(y), any_requires_grad(a, b), [a, b](const Array& g, const Array&) {
-    if (a.requires_grad()) accumulate_grad(a, Array(g * b.value()));
-    if (b.requires_grad()) accumulate_grad(b, Array(g * a.value()));
-  });
+  return record(std::move(y), {a, b},
+                [ga = a.grad_ref(), gb = b.grad_ref(), av = value_if(b.requires_grad(), a),
+                 bv = value_if(a.requires_grad(), b)](const Array& g) {
+                  if (bv) accumulate_grad(ga, Array(g * *bv));
+                  if (av) accumulate_grad(gb, Array(g * *av));
+                });
 }
 
 // d(a / b) = g / b, -g * y / b
 Tensor div(const Tensor& a, const Tensor& b) {
   Array y = elementwise("div", a, b, [](const Array& x, const Array& z) -> Array { return x / z; });
-  return record(std::move(y), any_requires_grad(a, b), [a, b](const Array& g, const Array& y) {
-    if (a.requires_grad()) accumulate_grad(a, Array(g / b.value()));
-    if (b.requires_grad()) accumulate_grad(b, Array(-g * y / b.value()));
-  });
+  return record(std::move(y), {a, b},
+                [ga = a.grad_ref(), gb = b.grad_ref(), bv = b.shared_value()](const Array& g, const Array& y) {
+                  if (ga.requires_grad()) accumulate_grad(ga, Array(g / *bv));
+                  if (gb.requires_grad()) accumulate_grad(gb, Array(-g * y / *bv));
+                });
 }
 
 // d(-x) = -g
 Tensor neg(const Tensor& x) {
-  return record(Array(-x.value()), x.requires_grad(),
-                [x](const Array& g, const Array&) { accumulate_grad(x, Array(-g)); });
+  return record(Array(-x.value()), {x}, [gx = x.grad_ref()](const Array& g) { accumulate_grad(gx, Array(-g)); });
 }
 
 // d(x + s) = g
 Tensor add(const Tensor& x, float s) {
-  return record(Array(x.value() + s), x.requires_grad(),
-                [x](const Array& g, const Array&) { accumulate_grad(x, g); });
+  return record(Array(x.value() + s), {x}, [gx = x.grad_ref()](const Array& g) { accumulate_grad(gx, g); });
 }
 
 // d(x * s) = g * s
 Tensor mul(const Tensor& x, float s) {
-  return record(Array(x.value() * s), x.requires_grad(),
-                [x, s](const Array& g, const Array&) { accumulate_grad(x, Array(g * s)); });
+  return record(Array(x.value() * s), {x},
+                [gx = x.grad_ref(), s](const Array& g) { accumulate_grad(gx, Array(g * s)); });
 }
 
 // d(s - x) = -g
 Tensor rsub(float s, const Tensor& x) {
-  return record(Array(s - x.value()), x.requires_grad(),
-                [x](const Array& g, const Array&) { accumulate_grad(x, Array(-g)); });
+  return record(Array(s - x.value()), {x}, [gx = x.grad_ref()](const Array& g) { accumulate_grad(gx, Array(-g)); });
 }
 
 // d(s / x) = -g * y / x
 Tensor rdiv(float s, const Tensor& x) {
-  return record(Array(s / x.value()), x.requires_grad(), [x](const Array& g, const Array& y) {
-    accumulate_grad(x, Array(-g * y / x.value()));
+  return record(Array(s / x.value()), {x}, [gx = x.grad_ref(), xv = x.shared_value()](const Array& g, const Array& y) {
+    accumulate_grad(gx, Array(-g * y / *xv));
   });
 }
 

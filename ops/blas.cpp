@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace kiln {
@@ -21,6 +22,12 @@ void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* 
 void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a,
           const float* b, float beta, float* c) {
   if (m == 0 || n == 0) return;
+  if (k == 0) {  // an empty sum: C = beta C (BLAS rejects the zero leading dimension)
+    const std::size_t count = std::size_t(m) * std::size_t(n);
+    if (beta == 0.0f) std::fill_n(c, count, 0.0f);
+    else for (std::size_t i = 0; i < count; ++i) c[i] *= beta;
+    return;
+  }
   if (n == 1) {  // c (m) = op(A) (m, k) . b (k): b is contiguous either way
     if (transpose_a) gemv(true, k, m, m, alpha, a, b, beta, c);
     else gemv(false, m, k, k, alpha, a, b, beta, c);

@@ -18,7 +18,7 @@ Tensor clip(const Tensor& x, float lo, float hi) {
   Array y = Array::from_shape(x.shape());
   const float* xv = x.value().data();
   for (std::size_t i = 0; i < y.size(); ++i) y.data()[i] = std::min(std::max(xv[i], lo), hi);
-  return record(std::move(y), x.requires_grad(), [x, lo, hi](const Array& g, const Array&) {
+  return record(std::move(y), {x}, [x, lo, hi](const Array& g) {
     Array dx = Array::from_shape(x.shape());
     const float* xv = x.value().data();
     for (std::size_t i = 0; i < dx.size(); ++i) {

@@ -40,19 +40,17 @@ Tensor concat(const std::vector<Tensor>& tensors, int axis) {
   const AxisSplit out = split_at_axis(y.shape(), ax);
   const std::size_t out_block = out.n * out.inner;
   std::size_t at = 0;  // where the current input starts inside an output block
-  bool need_grad = false;
   for (const Tensor& t : tensors) {
     const std::size_t block = t.shape()[ax] * out.inner;
     copy_rows(t.value().data(), block, y.data() + at, out_block, out.outer, block);
     at += block;
-    need_grad = need_grad || t.requires_grad();
   }
 
-  return record(std::move(y), need_grad, [tensors, ax](const Array& g, const Array&) {
+  return record(std::move(y), tensors, [targets = grad_refs(tensors), ax](const Array& g) {
     const AxisSplit out = split_at_axis(g.shape(), ax);
     const std::size_t out_block = out.n * out.inner;
     std::size_t at = 0;
-    for (const Tensor& t : tensors) {
+    for (const GradRef& t : targets) {
       const std::size_t block = t.shape()[ax] * out.inner;
       if (t.requires_grad()) {
         const GradTarget dt = grad_target(t);

@@ -83,9 +83,8 @@ RowExp exp_row(const float* x, float* e, std::size_t n) {
 Tensor scalar_loss(double loss, const Tensor& input, Array grad) {
   Array y = Array::from_shape(Shape{});
   y.data()[0] = float(loss);
-  return record(std::move(y), input.requires_grad(),
-                [input, grad = std::move(grad)](const Array& g, const Array&) {
-                  accumulate_grad(input, Array(grad * g.data()[0]));
+  return record(std::move(y), {input}, [to = input.grad_ref(), grad = std::move(grad)](const Array& g) {
+                  accumulate_grad(to, Array(grad * g.data()[0]));
                 });
 }
 

@@ -30,9 +30,8 @@ Tensor mask_multiply(const Tensor& x, Array mask) {
                      " does not broadcast to input " + to_string(x.shape()));
   }
   Array y = x.value() * mask;
-  return record(std::move(y), x.requires_grad(),
-                [x, mask = std::move(mask)](const Array& g, const Array&) {
-                  accumulate_grad(x, Array(g * mask));
+  return record(std::move(y), {x}, [gx = x.grad_ref(), mask = std::move(mask)](const Array& g) {
+                  accumulate_grad(gx, Array(g * mask));
                 });
 }
 

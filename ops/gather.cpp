@@ -45,10 +45,10 @@ Tensor gather_rows(const Tensor& table, const Array& indices) {
   const float* rows = table.value().data();
   for (std::size_t i = 0; i < ids.size(); ++i) std::copy_n(rows + ids[i] * width, width, y.data() + i * width);
 
-  return record(std::move(y), table.requires_grad(),
-                [table, width, ids = std::move(ids)](const Array& g, const Array&) {
-                  const GradTarget dt = grad_target(table);
-                  if (!dt.accumulate) std::fill_n(dt.data, table.size(), 0.0f);
+  return record(std::move(y), {table},
+                [to = table.grad_ref(), width, ids = std::move(ids)](const Array& g) {
+                  const GradTarget dt = grad_target(to);
+                  if (!dt.accumulate) std::fill_n(dt.data, element_count(to.shape()), 0.0f);
                   for (std::size_t i = 0; i < ids.size(); ++i) {
                     const float* gi = g.data() + i * width;
                     float* row = dt.data + ids[i] * width;

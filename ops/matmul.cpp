@@ -61,13 +61,18 @@ Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions o) {
   Array out = Array::from_shape(p.out_shape);
   run_batched(p, o.transpose_a, o.transpose_b, a.value().data(), b.value().data(), 0.0f, out.data());
 
-  return record(std::move(out), any_requires_grad(a, b), [a, b, p, o](const Array& g, const Array&) {
+  // Each operand's value is kept only for the other's gradient.
+  auto av = b.requires_grad() ? a.shared_value() : nullptr;
+  auto bv_kept = a.requires_grad() ? b.shared_value() : nullptr;
+  return record(std::move(out), {a, b},
+                [ga = a.grad_ref(), gb = b.grad_ref(), av = std::move(av), bv_kept = std::move(bv_kept), p,
+                 o](const Array& g) {
     // With A' = op(A), B' = op(B):  dA' = dC B'^T,  dB' = A'^T dC.
     // Transposed operands take the transpose of those: dA = B' dC^T, dB = dC^T A'.
-    if (a.requires_grad()) {
-      const GradTarget da = grad_target(a);
+    if (bv_kept && ga.requires_grad()) {
+      const GradTarget da = grad_target(ga);
       const float beta = da.accumulate ? 1.0f : 0.0f;
-      const float* bv = b.value().data();
+      const float* bv = bv_kept->data();
       const std::size_t b_stride = p.shared_b ? 0 : std::size_t(p.k) * p.n;
       const std::size_t a_stride = std::size_t(p.m) * p.k, g_stride = std::size_t(p.m) * p.n;
       for (int i = 0; i < p.batch; ++i) {
@@ -78,15 +83,15 @@ Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions o) {
         else gemm(o.transpose_b, true, p.k, p.m, p.n, 1.0f, bi, gi, beta, dai);
       }
     }
-    if (b.requires_grad()) {
-      const GradTarget db = grad_target(b);
-      const float* av = a.value().data();
+    if (av && gb.requires_grad()) {
+      const GradTarget db = grad_target(gb);
+      const float* a_data = av->data();
       const std::size_t a_stride = std::size_t(p.m) * p.k, g_stride = std::size_t(p.m) * p.n;
       const std::size_t b_stride = p.shared_b ? 0 : std::size_t(p.k) * p.n;
       for (int i = 0; i < p.batch; ++i) {
         // A shared B sums its gradient over the batch: beta = 1 after the first.
         const float beta = (db.accumulate || (p.shared_b && i > 0)) ? 1.0f : 0.0f;
-        const float* ai = av + i * a_stride;
+        const float* ai = a_data + i * a_stride;
         const float* gi = g.data() + i * g_stride;
         float* dbi = db.data + i * b_stride;
         if (!o.transpose_b) gemm(!o.transpose_a, false, p.k, p.n, p.m, 1.0f, ai, gi, beta, dbi);

@@ -30,7 +30,6 @@
 #include <vector>
 
 #include "graph/backward.hpp"
-#include "graph/tape.hpp"
 #include "ops/blas.hpp"
 #include "ops/one_hot_rows.hpp"
 
@@ -150,10 +149,9 @@ template <class Cell>
 Tensor run_sequence(const char* op, const Cell& cell, Inputs in) {
   const Dims d = check_inputs(op, in, Cell::gates, Cell::states, Cell::split_bias);
   const std::size_t B = d.batch, T = d.time, H = d.units, S = d.states, GH = d.width();
-  bool need_grad = in.x.requires_grad() || in.kernel.requires_grad() || in.recurrent_kernel.requires_grad() ||
-                   in.bias.requires_grad();
-  for (const Tensor& h : in.initial) need_grad = need_grad || h.requires_grad();
-  need_grad = need_grad && grad_enabled();
+  std::vector<Tensor> all = {in.x, in.kernel, in.recurrent_kernel, in.bias};
+  all.insert(all.end(), in.initial.begin(), in.initial.end());
+  const bool need_grad = should_record(all);
 
   auto saved = std::make_shared<Saved>();
   saved->states = initial_states(d, in);
@@ -188,7 +186,7 @@ Tensor run_sequence(const char* op, const Cell& cell, Inputs in) {
   Array out = gather_outputs(d, saved->states);
   in.mask = nullptr;  // backward reads saved->active, never the caller's array
   if (!need_grad) return Tensor(std::move(out));
-  return record(std::move(out), true, [cell, d, in, saved](const Array& g, const Array&) {
+  return record(std::move(out), all, [cell, d, in, saved](const Array& g) {
     backward_sequence(cell, d, in, *saved, g);
   });
 }

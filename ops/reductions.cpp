@@ -51,8 +51,8 @@ Tensor scaled_sum(const char* op, const Tensor& x, int axis, bool keepdims, bool
   const AxisSplit s = split_at_axis(x.shape(), a);
   const float scale = average ? 1.0f / float(s.n) : 1.0f;
   Array y = sum_along(x.value(), s, reduced_shape(x.shape(), a, keepdims), scale);
-  return record(std::move(y), x.requires_grad(), [x, s, scale](const Array& g, const Array&) {
-    accumulate_grad(x, spread_along(g, s, x.shape(), scale));
+  return record(std::move(y), {x}, [gx = x.grad_ref(), s, scale](const Array& g) {
+    accumulate_grad(gx, spread_along(g, s, gx.shape(), scale));
   });
 }
 
@@ -63,10 +63,10 @@ Tensor scaled_total(const Tensor& x, bool average) {
   const float scale = average ? 1.0f / float(x.size()) : 1.0f;
   Array y = Array::from_shape(Shape{});
   y.data()[0] = float(total) * scale;
-  return record(std::move(y), x.requires_grad(), [x, scale](const Array& g, const Array&) {
-    Array dx = Array::from_shape(x.shape());
+  return record(std::move(y), {x}, [gx = x.grad_ref(), scale](const Array& g) {
+    Array dx = Array::from_shape(gx.shape());
     dx.fill(g.data()[0] * scale);
-    accumulate_grad(x, std::move(dx));
+    accumulate_grad(gx, std::move(dx));
   });
 }
 
@@ -113,9 +113,8 @@ Tensor max(const Tensor& x, int axis, bool keepdims) {
       }
     }
   }
-  return record(std::move(y), x.requires_grad(),
-                [x, s, argmax = std::move(argmax)](const Array& g, const Array&) {
-                  Array dx = Array::from_shape(x.shape());
+  return record(std::move(y), {x}, [gx = x.grad_ref(), s, argmax = std::move(argmax)](const Array& g) {
+                  Array dx = Array::from_shape(gx.shape());
                   dx.fill(0.0f);
                   for (std::size_t o = 0; o < s.outer; ++o) {
                     for (std::size_t k = 0; k < s.inner; ++k) {
@@ -123,7 +122,7 @@ Tensor max(const Tensor& x, int axis, bool keepdims) {
                       dx.data()[(o * s.n + argmax[i]) * s.inner + k] = g.data()[i];
                     }
                   }
-                  accumulate_grad(x, std::move(dx));
+                  accumulate_grad(gx, std::move(dx));
                 });
 }
 

@@ -125,8 +125,8 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
   }
   Array y = x.value();
   y.reshape(shape);
-  return record(std::move(y), x.requires_grad(), [x](const Array& g, const Array&) {
-    accumulate_grad(x, xt::adapt(g.data(), g.size(), xt::no_ownership(), x.shape()));
+  return record(std::move(y), {x}, [gx = x.grad_ref()](const Array& g) {
+    accumulate_grad(gx, xt::adapt(g.data(), g.size(), xt::no_ownership(), gx.shape()));
   });
 }
 
@@ -150,12 +150,12 @@ Tensor permute(const Tensor& x, const std::vector<std::size_t>& axes) {
   Array y = Array::from_shape(out_shape);
   permute_into(x.value().data(), x.shape(), axes, y.data());
 
-  return record(std::move(y), x.requires_grad(), [x, axes](const Array& g, const Array&) {
+  return record(std::move(y), {x}, [gx = x.grad_ref(), axes](const Array& g) {
     std::vector<std::size_t> inverse(axes.size());
     for (std::size_t i = 0; i < axes.size(); ++i) inverse[axes[i]] = i;
-    Array gx = Array::from_shape(x.shape());
-    permute_into(g.data(), g.shape(), inverse, gx.data());
-    accumulate_grad(x, std::move(gx));
+    Array dx = Array::from_shape(gx.shape());
+    permute_into(g.data(), g.shape(), inverse, dx.data());
+    accumulate_grad(gx, std::move(dx));
   });
 }
 

@@ -24,8 +24,8 @@ Tensor reverse(const Tensor& x, int axis) {
   const AxisSplit s = split_at_axis(x.shape(), normalize_axis("reverse", axis, x.shape()));
   Array y = Array::from_shape(x.shape());
   reverse_blocks(x.value().data(), y.data(), s, false);
-  return record(std::move(y), x.requires_grad(), [x, s](const Array& g, const Array&) {
-    const GradTarget dx = grad_target(x);
+  return record(std::move(y), {x}, [gx = x.grad_ref(), s](const Array& g) {
+    const GradTarget dx = grad_target(gx);
     reverse_blocks(g.data(), dx.data, s, dx.accumulate);
   });
 }

@@ -22,10 +22,10 @@ Tensor take_range(const Tensor& x, std::size_t ax, std::size_t start, std::size_
   Array y = Array::from_shape(out_shape);
   copy_rows(x.value().data() + start * s.inner, src_block, y.data(), width, s.outer, width);
 
-  return record(std::move(y), x.requires_grad(), [x, s, start, width](const Array& g, const Array&) {
+  return record(std::move(y), {x}, [gx = x.grad_ref(), s, start, width](const Array& g) {
     const std::size_t src_block = s.n * s.inner;
-    const GradTarget dx = grad_target(x);
-    if (!dx.accumulate) std::fill_n(dx.data, x.size(), 0.0f);
+    const GradTarget dx = grad_target(gx);
+    if (!dx.accumulate) std::fill_n(dx.data, element_count(gx.shape()), 0.0f);
     copy_rows(g.data(), width, dx.data + start * s.inner, src_block, s.outer, width, dx.accumulate);
   });
 }

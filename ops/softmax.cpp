@@ -119,7 +119,7 @@ Tensor softmax_along(const char* op, const Tensor& x, int axis, bool log_space) 
     else
       forward_strided(x.value().data(), y.data(), s, log_space);
   }
-  return record(std::move(y), x.requires_grad(), [x, s, log_space](const Array& g, const Array& y) {
+  return record(std::move(y), {x}, [gx = x.grad_ref(), s, log_space](const Array& g, const Array& y) {
     Array dx = Array::from_shape(y.shape());
     if (dx.size() > 0) {
       if (s.inner == 1)
@@ -127,7 +127,7 @@ Tensor softmax_along(const char* op, const Tensor& x, int axis, bool log_space) 
       else
         backward_strided(g.data(), y.data(), dx.data(), s, log_space);
     }
-    accumulate_grad(x, std::move(dx));
+    accumulate_grad(gx, std::move(dx));
   });
 }
 

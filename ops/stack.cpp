@@ -30,10 +30,8 @@ Tensor stack(const std::vector<Tensor>& tensors, int axis) {
   if (tensors.empty()) throw Error("stack: needs at least one tensor");
   const Shape& shape = tensors[0].shape();
   const std::size_t ax = stack_axis(axis, shape);
-  bool need_grad = false;
   for (const Tensor& t : tensors) {
     if (t.shape() != shape) throw_shape_error("stack", "all shapes must be equal, got", shape, t.shape());
-    need_grad = need_grad || t.requires_grad();
   }
 
   // The result is (outer, n, inner): input i fills entry i of every block.
@@ -48,10 +46,10 @@ Tensor stack(const std::vector<Tensor>& tensors, int axis) {
     copy_rows(tensors[i].value().data(), s.inner, y.data() + i * s.inner, s.n * s.inner, s.outer, s.inner);
   }
 
-  return record(std::move(y), need_grad, [tensors, s](const Array& g, const Array&) {
+  return record(std::move(y), tensors, [targets = grad_refs(tensors), s](const Array& g) {
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (!tensors[i].requires_grad()) continue;
-      const GradTarget dt = grad_target(tensors[i]);
+      if (!targets[i].requires_grad()) continue;
+      const GradTarget dt = grad_target(targets[i]);
       copy_rows(g.data() + i * s.inner, s.n * s.inner, dt.data, s.inner, s.outer, s.inner, dt.accumulate);
     }
   });

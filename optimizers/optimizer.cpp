@@ -9,7 +9,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "graph/error.hpp"
-#include "graph/tape.hpp"
+#include "graph/node.hpp"
 
 namespace kiln {
 
@@ -63,34 +63,35 @@ void Optimizer::set_learning_rate(float learning_rate) {
 }
 
 Optimizer::ParamState& Optimizer::state_for(const Tensor& param) {
-  const auto found = state_index_.find(param.shared_impl().get());
+  const auto found = state_index_.find(param.id());
   if (found != state_index_.end()) return states_[found->second];
-  ParamState s{param.shared_impl(), {}, 0};
+  ParamState s{param, {}, 0};
   for (std::size_t i = 0; i < slot_names_.size(); ++i) s.slots.push_back(xt::zeros<float>(param.shape()));
-  state_index_.emplace(param.shared_impl().get(), states_.size());
+  state_index_.emplace(param.id(), states_.size());
   states_.push_back(std::move(s));
   return states_.back();
 }
 
 // Creates missing slots, and checks everything before any weight changes.
-void Optimizer::check_gradients(const std::vector<Tensor>& params, std::size_t call) {
+void Optimizer::check_gradients(std::span<const Update> updates, std::size_t call) {
   std::size_t with_grad = 0;
-  for (const Tensor& p : params) {
+  for (const Update& u : updates) {
+    const Tensor& p = *u.param;
     ParamState& s = state_for(p);
     if (s.updated_at == call) {
       throw Error(name_ + ": apply_gradients: parameter '" + p.name() + "' " + to_string(p.shape()) +
                   " appears twice in the list");
     }
     s.updated_at = call;
-    if (!p.has_grad()) continue;
+    if (!u.grad) continue;
     ++with_grad;
-    if (p.grad().shape() != p.shape()) {
+    if (u.grad->shape() != p.shape()) {
       throw_shape_error(name_ + ": apply_gradients", "gradient and parameter '" + p.name() + "' differ in shape:",
-                        p.grad().shape(), p.shape());
+                        u.grad->shape(), p.shape());
     }
   }
   if (with_grad == 0) {
-    throw Error(name_ + ": apply_gradients: none of the " + std::to_string(params.size()) +
+    throw Error(name_ + ": apply_gradients: none of the " + std::to_string(updates.size()) +
                 " parameters has a gradient (did backward() run on the loss?)");
   }
 }
@@ -103,12 +104,12 @@ float Optimizer::clip_scale(const float* g, std::size_t n, float max_norm) const
   return norm > max_norm ? float(max_norm / norm) : 1.0f;
 }
 
-double Optimizer::global_norm(const std::vector<Tensor>& params) const {
+double Optimizer::global_norm(std::span<const Update> updates) const {
   double squares = 0.0;
-  for (const Tensor& p : params) {
-    if (!p.has_grad()) continue;
-    const float* g = p.grad().data();
-    for (std::size_t i = 0, n = p.size(); i < n; ++i) squares += double(g[i]) * double(g[i]);
+  for (const Update& u : updates) {
+    if (!u.grad) continue;
+    const float* g = u.grad->data();
+    for (std::size_t i = 0, n = u.grad->size(); i < n; ++i) squares += double(g[i]) * double(g[i]);
   }
   return std::sqrt(squares);
 }
@@ -136,22 +137,43 @@ void Optimizer::decay(float* w, std::size_t n, float lr) const {
 }
 
 void Optimizer::apply_gradients(const std::vector<Tensor>& params) {
+  std::vector<Update> updates;
+  updates.reserve(params.size());
+  for (const Tensor& p : params) updates.push_back({&p, p.has_grad() ? &p.grad() : nullptr});
+  apply(updates);
+}
+
+void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Tensor>& weights) {
+  if (grads.size() != weights.size()) {
+    throw Error(name_ + ": apply_gradients: " + std::to_string(grads.size()) + " gradients for " +
+                std::to_string(weights.size()) + " weights; pass one gradient (or an undefined Tensor) per weight");
+  }
+  std::vector<Update> updates;
+  updates.reserve(weights.size());
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    updates.push_back({&weights[i], grads[i].defined() ? &grads[i].value() : nullptr});
+  }
+  apply(updates);
+}
+
+void Optimizer::apply(std::span<Update> updates) {
   NoGradGuard no_grad;
+  if (reducer_) reducer_(updates);
   const Step step{learning_rate(), iterations_ + 1};
-  check_gradients(params, ++calls_);
+  check_gradients(updates, ++calls_);
   const float global_clip = options_.global_clipnorm;
   const float global_scale =
-      global_clip > 0.0f ? float(global_clip / std::max(global_norm(params), double(global_clip))) : 1.0f;
+      global_clip > 0.0f ? float(global_clip / std::max(global_norm(updates), double(global_clip))) : 1.0f;
 
   std::array<float*, kMaxSlots> slots{};
-  for (const Tensor& p : params) {
-    if (!p.has_grad()) continue;
-    ParamState& s = states_[state_index_.at(p.shared_impl().get())];
-    const Array& grad = p.grad();
+  for (const Update& u : updates) {
+    if (!u.grad) continue;
+    ParamState& s = states_[state_index_.at(u.param->id())];
+    const Array& grad = *u.grad;
     const std::size_t n = grad.size();
     const float scale = options_.clipnorm > 0.0f ? clip_scale(grad.data(), n, options_.clipnorm) : global_scale;
     const float* g = clipped(grad, scale);
-    float* w = p.impl().value.data();
+    float* w = s.param.mutable_value().data();
     if (options_.weight_decay > 0.0f) decay(w, n, step.learning_rate);
     for (std::size_t i = 0; i < s.slots.size(); ++i) slots[i] = s.slots[i].data();
     update(step, w, g, std::span<float* const>(slots.data(), s.slots.size()), n);
@@ -170,16 +192,16 @@ std::vector<io::NamedArray> Optimizer::state() const {
   out.push_back({"iterations", std::move(iterations)});
   std::map<std::string, std::size_t> seen;
   for (std::size_t k = 0; k < states_.size(); ++k) {
-    const TensorImpl& p = *states_[k].param;
-    if (p.name.empty()) {
-      throw Error(name_ + ": state: parameter #" + std::to_string(k) + " " + to_string(p.value.shape()) +
+    const Tensor& p = states_[k].param;
+    if (p.name().empty()) {
+      throw Error(name_ + ": state: parameter #" + std::to_string(k) + " " + to_string(p.shape()) +
                   " has no name; its slots could not be matched when loaded");
     }
-    if (!slot_names_.empty() && !seen.emplace(p.name, k).second) {
-      throw Error(name_ + ": state: two parameters are named '" + p.name + "'; their slots would collide");
+    if (!slot_names_.empty() && !seen.emplace(p.name(), k).second) {
+      throw Error(name_ + ": state: two parameters are named '" + p.name() + "'; their slots would collide");
     }
     for (std::size_t i = 0; i < slot_names_.size(); ++i) {
-      out.push_back({state_name(p.name, slot_names_[i]), states_[k].slots[i]});
+      out.push_back({state_name(p.name(), slot_names_[i]), states_[k].slots[i]});
     }
   }
   return out;
@@ -203,12 +225,12 @@ void Optimizer::load_state(const std::vector<io::NamedArray>& state, const std::
   entries.erase(it);
 
   std::vector<ParamState> states;
-  std::unordered_map<const TensorImpl*, std::size_t> index;
+  std::unordered_map<const void*, std::size_t> index;
   for (const Tensor& p : params) {
-    if (!index.emplace(p.shared_impl().get(), states.size()).second) {
+    if (!index.emplace(p.id(), states.size()).second) {
       throw Error(where + "parameter '" + p.name() + "' appears twice in the list");
     }
-    ParamState s{p.shared_impl(), {}, 0};
+    ParamState s{p, {}, 0};
     for (const std::string& slot : slot_names_) {
       const std::string key = state_name(p.name(), slot);
       const auto found = entries.find(key);

@@ -65,6 +65,21 @@ class Optimizer {
   // Throws kiln::Error when no parameter has a gradient, when one appears
   // twice, or when a gradient's shape differs from its parameter's.
   void apply_gradients(const std::vector<Tensor>& params);
+  // Keras' apply_gradients(zip(grads, weights)): grads[i] updates weights[i]
+  // (as GradientTape::gradient returns them); an undefined gradient (Keras'
+  // None) skips its weight. The weights' own stored gradients are not read.
+  void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Tensor>& weights);
+
+  // A parameter and the gradient to apply to it (null: none, skipped).
+  struct Update {
+    const Tensor* param;
+    const Array* grad;
+  };
+  // Runs first in every apply_gradients, and may replace the gradients
+  // (pointing them at arrays it owns): data-parallel training installs the
+  // sum across processes here, so a custom train_step gets it too.
+  using GradientReducer = std::function<void(std::span<Update> updates)>;
+  void set_gradient_reducer(GradientReducer reducer) { reducer_ = std::move(reducer); }
 
   // "adam", "sgd", ...
   const std::string& name() const { return name_; }
@@ -116,15 +131,16 @@ class Optimizer {
 
  private:
   struct ParamState {
-    std::shared_ptr<TensorImpl> param;  // kept alive: its address is the key
+    Tensor param;                       // kept alive: its id() is the key
     std::vector<Array> slots;
     std::size_t updated_at = 0;         // the apply_gradients call that last saw it, to catch duplicates
   };
 
+  void apply(std::span<Update> updates);
   ParamState& state_for(const Tensor& param);
-  void check_gradients(const std::vector<Tensor>& params, std::size_t call);
+  void check_gradients(std::span<const Update> updates, std::size_t call);
   float clip_scale(const float* g, std::size_t n, float max_norm) const;
-  double global_norm(const std::vector<Tensor>& params) const;
+  double global_norm(std::span<const Update> updates) const;
   const float* clipped(const Array& grad, float scale);
   void decay(float* w, std::size_t n, float lr) const;
   std::string state_name(const std::string& param, const std::string& slot) const;
@@ -135,8 +151,9 @@ class Optimizer {
   std::size_t iterations_ = 0;
   std::size_t calls_ = 0;  // apply_gradients calls, failed ones included
   std::vector<ParamState> states_;                               // in first-seen order
-  std::unordered_map<const TensorImpl*, std::size_t> state_index_;  // param -> states_ index
+  std::unordered_map<const void*, std::size_t> state_index_;     // param id() -> states_ index
   std::vector<float> scratch_;                                   // clipped gradient
+  GradientReducer reducer_;
 };
 
 }  // namespace kiln

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -27,14 +28,26 @@ inline Tensor random_param(const Shape& shape, std::uint64_t seed, std::string n
   return Tensor::parameter(random_array(shape, seed, lo, hi), std::move(name));
 }
 
-// Largest |a - b|, or +inf when the shapes differ.
+// Largest |a - b|; +inf when the shapes differ or a NaN is anywhere in
+// either (std::max would pass a NaN over silently).
 inline double max_abs_diff(const Array& a, const Array& b) {
   if (a.shape() != b.shape()) return INFINITY;
   double worst = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, double(std::abs(a.data()[i] - b.data()[i])));
+    const double d = std::abs(double(a.data()[i]) - double(b.data()[i]));
+    if (std::isnan(d)) return INFINITY;
+    worst = std::max(worst, d);
   }
   return worst;
+}
+
+// max |got - want| relative to the largest |want| (absolute when want is all
+// zeros); +inf for differing shapes or a NaN anywhere.
+inline double relative_error(const Array& got, const Array& want) {
+  const double diff = max_abs_diff(got, want);
+  double scale = 0.0;
+  for (std::size_t i = 0; i < want.size(); ++i) scale = std::max(scale, double(std::abs(want.data()[i])));
+  return scale > 0.0 ? diff / scale : diff;
 }
 
 }  // namespace kiln::testing

@@ -321,7 +321,7 @@ TEST_CASE("apply_gradients rejects lists it cannot apply") {
   set_grad(w, Array{1.0f, 1.0f});
   CHECK_THROWS_WITH_AS(adam.apply_gradients({w, w}), doctest::Contains("parameter 'w' (2) appears twice"), Error);
   CHECK(w.value() == Array{1.0f, 2.0f});
-  w.impl().grad = Array{1.0f, 2.0f, 3.0f};  // as no backward would leave it
+  w.meta().grad = Array{1.0f, 2.0f, 3.0f};  // as no backward would leave it
   CHECK_THROWS_WITH_AS(adam.apply_gradients({w}), doctest::Contains("differ in shape: (3) and (2)"), ShapeError);
   CHECK(adam.iterations() == 0);
 }

@@ -25,7 +25,6 @@ TEST_CASE("reverse along time turns a (batch, time, features) sequence back to f
 }
 
 TEST_CASE("the gradient of reverse is the output gradient reversed, added to an existing one") {
-  Tape::current().clear();
   Tensor x = Tensor::parameter(Array{1.0f, 2.0f, 3.0f}, "x");
   // L = sum(reverse(x) * (10, 20, 30)) + sum(x * (1, 1, 1)): dL/dx = (30, 20, 10) + 1
   backward(reverse(x, 0) * Tensor(Array{10.0f, 20.0f, 30.0f}) + x, Array{1.0f, 1.0f, 1.0f});

@@ -125,7 +125,6 @@ struct Pass {
 };
 
 Pass forward_backward(Model& model, const Data& data) {
-  Tape::current().clear();
   Tensor encoder_inputs = Tensor::parameter(data.encoder_inputs, "encoder_inputs");
   Tensor decoder_inputs = Tensor::parameter(data.decoder_inputs, "decoder_inputs");
   Tensor prediction = model({encoder_inputs, decoder_inputs});

@@ -13,7 +13,7 @@
 #include <xtensor/xview.hpp>
 
 #include "examples/api_styles/toy_task.hpp"
-#include "graph/tape.hpp"
+#include "graph/node.hpp"
 #include "layers/dense.hpp"
 #include "layers/gru.hpp"
 #include "models/model.hpp"

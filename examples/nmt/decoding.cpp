@@ -9,7 +9,7 @@
 
 #include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
-#include "graph/tape.hpp"
+#include "graph/node.hpp"
 #include "models/batching.hpp"
 
 namespace nmt {

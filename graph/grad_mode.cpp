@@ -1,4 +1,4 @@
-#include "graph/tape.hpp"
+#include "graph/grad_mode.hpp"
 
 namespace kiln {
 
@@ -6,14 +6,12 @@ namespace {
 thread_local bool recording = true;
 }
 
-Tape& Tape::current() {
-  thread_local Tape tape;
-  return tape;
-}
-
 bool grad_enabled() { return recording; }
 
 NoGradGuard::NoGradGuard() : previous_(recording) { recording = false; }
 NoGradGuard::~NoGradGuard() { recording = previous_; }
+
+EnableGradGuard::EnableGradGuard() : previous_(recording) { recording = true; }
+EnableGradGuard::~EnableGradGuard() { recording = previous_; }
 
 }  // namespace kiln
