@@ -1,17 +1,37 @@
 #include "layers/initializers.hpp"
 
+#include <atomic>
 #include <cmath>
 
 #include "graph/error.hpp"
 
 namespace kiln {
 
+namespace {
+// The seed every thread's generator starts from, and a count of
+// set_random_seed calls so each thread sees when to start again.
+std::atomic<std::uint64_t> seed_value{1337};
+std::atomic<std::uint64_t> seed_epoch{0};
+}  // namespace
+
+// One generator per thread, so threads building models at once neither race
+// on a shared generator nor take each other's draws: what a thread builds
+// depends only on the seed and on what that thread did since.
 std::mt19937_64& global_generator() {
-  static std::mt19937_64 generator(1337);
+  thread_local std::mt19937_64 generator;
+  thread_local std::uint64_t seen_epoch = ~std::uint64_t{0};
+  const std::uint64_t epoch = seed_epoch.load();
+  if (epoch != seen_epoch) {
+    generator.seed(seed_value.load());
+    seen_epoch = epoch;
+  }
   return generator;
 }
 
-void set_random_seed(std::uint64_t seed) { global_generator().seed(seed); }
+void set_random_seed(std::uint64_t seed) {
+  seed_value.store(seed);
+  seed_epoch.fetch_add(1);  // after the seed: a thread that sees the new epoch reads the new seed
+}
 
 namespace initializers {
 

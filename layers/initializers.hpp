@@ -1,5 +1,5 @@
 #pragma once
-// Weight initializers with Keras' names and formulas, drawing from one
+// Weight initializers with Keras' names and formulas, drawing from a
 // seedable generator so a seeded program builds the same weights every run.
 
 #include <cstdint>
@@ -13,8 +13,12 @@ namespace kiln {
 // Makes the values of a new weight of the given shape.
 using Initializer = std::function<Array(const Shape&)>;
 
-// Seeds the generator every initializer (and Dropout, unless given its own) draws from.
+// Seeds the generators every initializer (and Dropout, unless given its
+// own seed) draws from. Each thread draws from its own generator, which
+// starts from the last seed set (1337 before any): a seeded program builds
+// the same weights every run, however many threads build models at once.
 void set_random_seed(std::uint64_t seed);
+// This thread's generator.
 std::mt19937_64& global_generator();
 
 namespace initializers {

@@ -115,12 +115,24 @@ Tensor Layer::add_weight(const std::string& name, const Shape& shape, const Init
     fail("the initializer of weight '" + name + "' returned " + to_string(value.shape()) + " instead of " +
          to_string(shape));
   }
-  Tensor t(std::move(value), trainable, name_ + "/" + name);
+  Tensor t(std::move(value), trainable && trainable_, name_ + "/" + name);
   weights_.push_back({name, t, trainable});
   return t;
 }
 
-void Layer::track(std::shared_ptr<Layer> sublayer) { sublayers_.push_back(std::move(sublayer)); }
+void Layer::track(std::shared_ptr<Layer> sublayer) {
+  if (!trainable_) sublayer->set_trainable(false);
+  sublayers_.push_back(std::move(sublayer));
+}
+
+void Layer::set_trainable(bool on) {
+  trainable_ = on;
+  for (auto& w : weights_) {
+    w.tensor.set_requires_grad(on && w.trainable);
+    if (!w.tensor.requires_grad()) w.tensor.zero_grad();
+  }
+  for (auto& sub : sublayers_) sub->set_trainable(on);
+}
 
 std::vector<std::pair<std::string, Tensor>> Layer::named_weights() const {
   std::vector<std::pair<std::string, Tensor>> out;

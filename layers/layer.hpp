@@ -69,7 +69,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   bool built() const { return built_; }
   bool trainable() const { return trainable_; }
-  void set_trainable(bool on) { trainable_ = on; }
+  // Keras' `layer.trainable = on`: applies to the sublayers too. A frozen
+  // layer's weights stop requiring grad, so backward neither computes nor
+  // keeps a gradient for them (and drops any they had).
+  void set_trainable(bool on);
 
   // Eager calls: build on first use, then compute.
   Outputs<Tensor> operator()(const std::vector<Tensor>& inputs, const CallContext& context = {});

@@ -69,7 +69,9 @@ std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nl
   }
   try {
     std::shared_ptr<Layer> layer = factory(config);
-    if (config.contains("trainable")) layer->set_trainable(config.at("trainable").get<bool>());
+    // Only a freeze is applied: set_trainable(true) would recurse and thaw
+    // sublayers that their own configs froze.
+    if (config.contains("trainable") && !config.at("trainable").get<bool>()) layer->set_trainable(false);
     return layer;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError("layer_from_config: bad config for a '" + class_name + "': " + e.what());
