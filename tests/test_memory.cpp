@@ -1,6 +1,7 @@
-// Memory stays flat over many training steps: each train_on_batch releases
-// its tape, the graph it recorded and every temporary, so step 300 uses
-// no more memory than step 50.
+// Memory stays flat over many training steps (each train_on_batch frees the
+// graph it recorded and every temporary, so step 300 uses no more memory
+// than step 50) and over eager calls outside any NoGradGuard (a dropped
+// result frees its graph).
 
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ Array one_hot_targets(std::size_t batch, std::size_t classes) {
 
 }  // namespace
 
-TEST_CASE("300 train_on_batch steps of a GRU model: the tape is released and memory stays flat") {
+TEST_CASE("300 train_on_batch steps of a GRU model: the graph is released and memory stays flat") {
   constexpr std::size_t batch = 16, steps = 10, features = 8, classes = 5;
   Sequential model({.layers = {GRU({.units = 32}), Dense({.units = classes, .activation = "softmax"})},
                     .input_shape = {steps, features}});
@@ -78,4 +79,20 @@ TEST_CASE("300 train_on_batch steps of a GRU model: the tape is released and mem
                                 << " KiB");
   CHECK(growth_mb < 2.0);
   CHECK(last_loss < first_loss);  // it did train
+}
+
+TEST_CASE("5,000 eager calls of a GRU model outside a NoGradGuard: every dropped result frees its graph") {
+  constexpr std::size_t batch = 8, steps = 12, features = 6;
+  Sequential model({.layers = {GRU({.units = 32}), Dense({.units = 4, .activation = "softmax"})},
+                    .input_shape = {steps, features}});
+  const Tensor x(random_array({batch, steps, features}, 3));
+  std::size_t after_500 = 0;
+  for (int call = 1; call <= 5000; ++call) {
+    const Tensor y = model(x)[0];  // records a graph: the weights require grad
+    REQUIRE(y.requires_grad());
+    if (call == 500) after_500 = memory_in_use();
+  }
+  const double growth_mb = (double(memory_in_use()) - double(after_500)) / (1 << 20);
+  INFO("memory after call 500: " << after_500 / 1024 << " KiB, growth to call 5000: " << growth_mb << " MiB");
+  CHECK(growth_mb < 2.0);
 }

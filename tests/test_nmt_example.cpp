@@ -23,7 +23,7 @@
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/seq2seq.hpp"
 #include "examples/nmt/trainer.hpp"
-#include "graph/tape.hpp"
+#include "graph/node.hpp"
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
 #include "ops/one_hot.hpp"
