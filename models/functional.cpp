@@ -40,6 +40,18 @@ std::vector<NodePtr> topological_order(const std::vector<SymbolicTensor>& output
 
 }  // namespace
 
+std::vector<std::string> FunctionalModel::output_names() const {
+  std::vector<std::string> names;
+  for (const SymbolicTensor& out : outputs_) {
+    const auto& node = *out.node();
+    std::string name = node.is_input() ? node.input_name : node.layer->name();
+    std::size_t produced = node.is_input() ? 1 : node.output_shapes.size();
+    if (produced > 1) name += "_" + std::to_string(out.output_index());
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 FunctionalModel::FunctionalModel(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs,
                                  std::string name)
     : Model("Functional", name.empty() ? std::string() : std::move(name)),

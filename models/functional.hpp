@@ -13,6 +13,8 @@ class FunctionalModel : public Model {
 
   const std::vector<SymbolicTensor>& inputs() const { return inputs_; }
   const std::vector<SymbolicTensor>& outputs() const { return outputs_; }
+  // The output layers' names; a layer giving several outputs adds "_<index>".
+  std::vector<std::string> output_names() const override;
   // The layer calls in execution order.
   const std::vector<std::shared_ptr<const SymbolicNode>>& nodes() const { return nodes_; }
 

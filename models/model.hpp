@@ -104,6 +104,12 @@ class Model : public Layer {
   // as Keras names them in weight files.
   std::vector<std::pair<std::string, Tensor>> named_weights() const override;
 
+  // The outputs' names, as losses, loss weights and metrics can be given
+  // by name and as the logs name them ("<output>_loss", "<output>_accuracy"):
+  // the output layers' names for a functional model; "output_1", ... for a
+  // subclassed one. Empty while the number of outputs is not known.
+  virtual std::vector<std::string> output_names() const;
+
   // Subclassed models have no symbolic shape unless they say so.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
 
@@ -128,9 +134,23 @@ class Model : public Layer {
 
   CompileOptions compile_options_;
   std::shared_ptr<Optimizer> optimizer_;
-  LossFunction loss_;
+  // What compile() asked of each output, resolved against the outputs the
+  // model has (at compile() when it knows them, else at the first step).
+  struct OutputTraining {
+    std::string name;
+    std::optional<LossFunction> loss;  // none: the output is not trained
+    std::string loss_name;
+    float weight = 1.0f;
+    std::vector<std::shared_ptr<PredictionMetric>> metrics;
+    Mean loss_tracker;      // logged as "<name>_loss" when there are several outputs
+    double last_loss = 0.0;  // this batch's, from compute_loss for update_metrics
+  };
+  void resolve_outputs(std::size_t count);
+  // The log entries in order: the loss, the outputs' losses, their metrics.
+  std::vector<std::pair<std::string, const Metric*>> tracked_metrics() const;
+
   std::unique_ptr<Mean> loss_tracker_;
-  std::vector<std::shared_ptr<PredictionMetric>> metrics_;
+  std::vector<OutputTraining> outputs_;  // empty until resolved
   std::shared_ptr<DataParallel> data_parallel_;  // set by compile() with a communicator
   // This rank's part of the current data-parallel step: the share of the
   // global loss its gradients carry, and the global batch's rows.

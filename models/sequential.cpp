@@ -91,4 +91,8 @@ std::size_t SequentialModel::print_layers(std::ostream& out) const {
   return table.total_width();
 }
 
+std::vector<std::string> SequentialModel::output_names() const {
+  return {layers().empty() ? std::string("output_1") : layers().back()->name()};
+}
+
 }  // namespace kiln

@@ -28,6 +28,8 @@ class SequentialModel : public Model {
 
   // {"name", "trainable", "input_shape", "layers"} and its inverse; see models/model_config.cpp.
   nlohmann::json get_config() const override;
+  // One output, named as its last layer (Keras' rule).
+  std::vector<std::string> output_names() const override;
   static Options options_from_config(const nlohmann::json& config);
 
  protected:

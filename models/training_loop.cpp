@@ -87,13 +87,58 @@ LossFunction LossChoice::make(LossOptions options) const {
 
 void Model::compile(CompileOptions options) {
   optimizer_ = options.optimizer.make();
-  loss_ = options.loss.make(options.loss_options);
   loss_tracker_ = std::make_unique<Mean>("loss");
-  metrics_.clear();
-  for (const auto& name : options.metrics) metrics_.push_back(metric_by_name(name, options.loss.name()));
+  outputs_.clear();
   data_parallel_ = options.communicator ? std::make_shared<DataParallel>(options.communicator) : nullptr;
   if (data_parallel_) optimizer_->set_gradient_reducer([this](std::span<Optimizer::Update> u) { reduce_gradients(u); });
   compile_options_ = std::move(options);
+  const std::size_t known = output_names().size();
+  if (known > 0) resolve_outputs(known);  // wrong names or counts fail here, not at the first step
+}
+
+std::vector<std::string> Model::output_names() const { return {}; }
+
+void Model::resolve_outputs(std::size_t count) {
+  if (!outputs_.empty()) {
+    if (outputs_.size() == count) return;
+    throw Error(describe() + ": compiled for " + std::to_string(outputs_.size()) + " outputs, but the model returned " +
+                std::to_string(count));
+  }
+  std::vector<std::string> names = output_names();
+  if (names.size() != count) {
+    names.clear();
+    for (std::size_t i = 0; i < count; ++i) names.push_back("output_" + std::to_string(i + 1));
+  }
+  const CompileOptions& o = compile_options_;
+  std::vector<OutputTraining> outputs(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    OutputTraining& out = outputs[i];
+    out.name = names[i];
+    if (const auto loss = o.loss.for_output(i, names)) {
+      out.loss = loss->make(o.loss_options);
+      out.loss_name = loss->name();
+    }
+    out.weight = o.loss_weights.for_output(i, names);
+    for (const MetricChoice& m : o.metrics.for_output(i, names)) out.metrics.push_back(m.make(out.loss_name));
+  }
+  if (std::none_of(outputs.begin(), outputs.end(), [](const OutputTraining& t) { return t.loss.has_value(); })) {
+    throw Error(describe() + ": compile() gave none of the model's outputs a loss");
+  }
+  outputs_ = std::move(outputs);
+}
+
+std::vector<std::pair<std::string, const Metric*>> Model::tracked_metrics() const {
+  std::vector<std::pair<std::string, const Metric*>> out{{"loss", loss_tracker_.get()}};
+  const bool several = outputs_.size() > 1;
+  if (several) {
+    for (const auto& o : outputs_) {
+      if (o.loss) out.emplace_back(o.name + "_loss", &o.loss_tracker);
+    }
+  }
+  for (const auto& o : outputs_) {
+    for (const auto& m : o.metrics) out.emplace_back(several ? o.name + "_" + m->name() : m->name(), m.get());
+  }
+  return out;
 }
 
 Optimizer& Model::optimizer() const {
@@ -138,41 +183,60 @@ Tensor Model::compute_loss(const std::vector<Tensor>& predictions, const Batch& 
     throw Error(describe() + ": the model has " + std::to_string(predictions.size()) + " outputs but " +
                 std::to_string(batch.y.size()) + " target arrays were given");
   }
+  resolve_outputs(predictions.size());
   const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
-  Tensor loss = loss_(predictions[0], batch.y[0], weight);
-  for (std::size_t i = 1; i < predictions.size(); ++i) loss = loss + loss_(predictions[i], batch.y[i], weight);
-  return loss;
+  Tensor total;
+  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+    OutputTraining& out = outputs_[i];
+    if (!out.loss) continue;
+    Tensor loss = (*out.loss)(predictions[i], batch.y[i], weight);
+    out.last_loss = loss.item();
+    if (out.weight != 1.0f) loss = loss * out.weight;
+    total = total.defined() ? total + loss : loss;
+  }
+  return total;
 }
 
 std::map<std::string, double> Model::update_metrics(const std::vector<Tensor>& predictions, const Batch& batch,
                                                     const Tensor& loss) {
+  resolve_outputs(predictions.size());
   const double rows = predictions.empty() ? 0.0 : double(rows_in(predictions[0].value()));
   // Under data parallelism the ranks' sums must make the global batch's mean:
   // sum_r loss_r * share_r * global rows = global loss * global rows.
-  const double counted = data_parallel_ ? double(step_rows_) * step_share_ : rows;
-  if (rows > 0.0) loss_tracker_->update(double(loss.item()) * counted / rows, rows);
+  const double scale = rows > 0.0 ? (data_parallel_ ? double(step_rows_) * step_share_ : rows) / rows : 0.0;
+  if (rows > 0.0) {
+    loss_tracker_->update(double(loss.item()) * scale, rows);
+    for (auto& out : outputs_) {
+      if (out.loss) out.loss_tracker.update(out.last_loss * scale, rows);
+    }
+  }
   const Array* weight = batch.sample_weight ? &*batch.sample_weight : nullptr;
-  for (auto& m : metrics_) m->update(predictions[0].value(), batch.y[0], weight);
+  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+    for (auto& m : outputs_[i].metrics) m->update(predictions[i].value(), batch.y[i], weight);
+  }
   return metric_results("");
 }
 
 void Model::reset_metrics() {
   loss_tracker_->reset();
-  for (auto& m : metrics_) m->reset();
+  for (auto& out : outputs_) {
+    out.loss_tracker.reset();
+    for (auto& m : out.metrics) m->reset();
+  }
 }
 
 std::map<std::string, double> Model::metric_results(const std::string& prefix) const {
+  const auto tracked = tracked_metrics();
+  std::map<std::string, double> out;
   if (data_parallel_) {
     // The global batch's values: every rank's sums added up.
-    std::vector<MetricSums> sums{loss_tracker_->sums()};
-    for (const auto& m : metrics_) sums.push_back(m->sums());
+    std::vector<MetricSums> sums;
+    for (const auto& [name, m] : tracked) sums.push_back(m->sums());
     data_parallel_->allreduce_sums(sums);
-    std::map<std::string, double> out{{prefix + "loss", sums[0].mean()}};
-    for (std::size_t i = 0; i < metrics_.size(); ++i) out[prefix + metrics_[i]->name()] = sums[i + 1].mean();
+    for (std::size_t i = 0; i < tracked.size(); ++i) out[prefix + tracked[i].first] = sums[i].mean();
     return out;
   }
-  std::map<std::string, double> out{{prefix + "loss", loss_tracker_->result()}};
-  for (const auto& m : metrics_) out[prefix + m->name()] = m->result();
+  for (const auto& [name, m] : tracked) out[prefix + name] = m->result();
   return out;
 }
 

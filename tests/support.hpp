@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <string>
 
@@ -26,6 +27,13 @@ inline Array random_array(const Shape& shape, std::uint64_t seed, float lo = -1.
 inline Tensor random_param(const Shape& shape, std::uint64_t seed, std::string name = "p",
                            float lo = -1.0f, float hi = 1.0f) {
   return Tensor::parameter(random_array(shape, seed, lo, hi), std::move(name));
+}
+
+// An (n, 1) column: Array{{a}, {b}} is ambiguous to xtensor's constructors.
+inline Array column(std::initializer_list<float> values) {
+  Array c = Array::from_shape({values.size(), 1});
+  std::copy(values.begin(), values.end(), c.begin());
+  return c;
 }
 
 // Largest |a - b|; +inf when the shapes differ or a NaN is anywhere in

@@ -13,16 +13,10 @@
 #include "support.hpp"
 
 using namespace kiln;
+using kiln::testing::column;
 using kiln::testing::random_param;
 
 namespace {
-
-// An (n, 1) column: Array{{a}, {b}} is ambiguous to xtensor's constructors.
-Array column(std::initializer_list<float> values) {
-  Array c = Array::from_shape({values.size(), 1});
-  std::copy(values.begin(), values.end(), c.begin());
-  return c;
-}
 
 }  // namespace
 

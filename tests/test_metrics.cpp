@@ -7,6 +7,7 @@
 #include "training/metrics.hpp"
 
 using namespace kiln;
+using kiln::testing::column;
 
 TEST_CASE("Mean keeps the weighted running mean until reset") {
   Mean loss("loss");
@@ -86,7 +87,7 @@ TEST_CASE("metric_by_name resolves 'accuracy' by the loss, keeping the name") {
   CHECK(metric_by_name("categorical_accuracy", "")->name() == "categorical_accuracy");
   CHECK_THROWS_WITH_AS(metric_by_name("auc", "categorical_crossentropy"),
                        "metric_by_name: unknown metric 'auc' (known: accuracy, acc, categorical_accuracy, "
-                       "sparse_categorical_accuracy)",
+                       "sparse_categorical_accuracy, binary_accuracy)",
                        Error);
 }
 
@@ -120,4 +121,29 @@ TEST_CASE("History records one value per epoch per name") {
   CHECK_FALSE(h.has("val_accuracy"));
   CHECK_THROWS_WITH_AS(h.last("val_accuracy"),
                        "History: no value recorded for 'val_accuracy' (recorded: accuracy, loss, val_loss)", Error);
+}
+
+TEST_CASE("binary accuracy thresholds both sides at 0.5 and weighs each position") {
+  BinaryAccuracy m;
+  const Array y_pred = column({0.9f, 0.2f, 0.6f, 0.4f});
+  const Array y_true = column({1.0f, 0.0f, 0.0f, 0.0f});
+  m.update(y_pred, y_true);
+  CHECK(m.result() == doctest::Approx(0.75));
+  m.reset();
+  const Array w = {1.0f, 1.0f, 2.0f, 0.0f};
+  m.update(y_pred, y_true, &w);  // (1 + 1 + 0) / 4
+  CHECK(m.result() == doctest::Approx(0.5));
+}
+
+TEST_CASE("'accuracy' for a loss that does not tell resolves by the shapes, as Keras 3 does") {
+  auto sigmoid = metric_by_name("accuracy", "mean_squared_error");
+  sigmoid->update(column({0.9f, 0.2f, 0.6f, 0.4f, 0.7f}), column({1.0f, 0.0f, 0.0f, 0.0f, 1.0f}));
+  CHECK(sigmoid->result() == doctest::Approx(0.8));  // binary: one unit
+  CHECK(sigmoid->name() == "accuracy");
+  auto ids = metric_by_name("accuracy", "mean_squared_error");
+  ids->update(Array{{0.1f, 0.9f}, {0.8f, 0.2f}}, Array{1.0f, 1.0f});
+  CHECK(ids->result() == doctest::Approx(0.5));  // sparse: class ids
+  auto one_hot = metric_by_name("accuracy", "mean_squared_error");
+  one_hot->update(Array{{0.1f, 0.9f}, {0.8f, 0.2f}}, Array{{0.0f, 1.0f}, {0.0f, 1.0f}});
+  CHECK(one_hot->result() == doctest::Approx(0.5));  // categorical
 }

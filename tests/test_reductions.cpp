@@ -10,16 +10,10 @@
 #include "support.hpp"
 
 using namespace kiln;
+using kiln::testing::column;
 using kiln::testing::random_param;
 
 namespace {
-
-// An (n, 1) column: Array{{a}, {b}} is ambiguous to xtensor's constructors.
-Array column(std::initializer_list<float> values) {
-  Array c = Array::from_shape({values.size(), 1});
-  std::copy(values.begin(), values.end(), c.begin());
-  return c;
-}
 
 // x[a, b, c] = 12a + 4b + c: the numbers 0..23 in a (2, 3, 4) tensor.
 Tensor counting_tensor() {

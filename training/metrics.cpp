@@ -83,15 +83,50 @@ void SparseCategoricalAccuracy::update(const Array& y_pred, const Array& y_true,
   }
 }
 
+void BinaryAccuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
+  const Rows rows = class_rows(*this, y_pred);
+  if (y_true.shape() != y_pred.shape()) {
+    throw_shape_error(name(), "y_pred and y_true differ in shape:", y_pred.shape(), y_true.shape());
+  }
+  check_sample_weight(*this, sample_weight, y_pred);
+  for (std::size_t i = 0; i < rows.positions; ++i) {
+    std::size_t correct = 0;
+    for (std::size_t c = 0; c < rows.classes; ++c) {
+      const std::size_t k = i * rows.classes + c;
+      correct += (y_pred.data()[k] > threshold_) == (y_true.data()[k] > threshold_);
+    }
+    mean_.update(double(correct) / double(rows.classes), sample_weight ? sample_weight->data()[i] : 1.0);
+  }
+}
+
+void Accuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
+  if (!chosen_) {
+    const bool binary = y_pred.dimension() > 0 && y_pred.shape().back() == 1;
+    const bool ids = y_true.dimension() + 1 == y_pred.dimension() ||
+                     (y_true.dimension() == y_pred.dimension() && y_true.dimension() > 0 && y_true.shape().back() == 1);
+    if (binary) chosen_ = std::make_shared<BinaryAccuracy>(name());
+    else if (ids) chosen_ = std::make_shared<SparseCategoricalAccuracy>(name());
+    else chosen_ = std::make_shared<CategoricalAccuracy>(name());
+  }
+  chosen_->update(y_pred, y_true, sample_weight);
+}
+
+void Accuracy::reset() {
+  if (chosen_) chosen_->reset();
+}
+
 std::shared_ptr<PredictionMetric> metric_by_name(const std::string& name, const std::string& loss_name) {
   if (name == "accuracy" || name == "acc") {
     if (loss_name == "sparse_categorical_crossentropy") return std::make_shared<SparseCategoricalAccuracy>(name);
-    return std::make_shared<CategoricalAccuracy>(name);
+    if (loss_name == "binary_crossentropy") return std::make_shared<BinaryAccuracy>(name);
+    if (loss_name == "categorical_crossentropy") return std::make_shared<CategoricalAccuracy>(name);
+    return std::make_shared<Accuracy>(name);
   }
   if (name == "categorical_accuracy") return std::make_shared<CategoricalAccuracy>();
   if (name == "sparse_categorical_accuracy") return std::make_shared<SparseCategoricalAccuracy>();
+  if (name == "binary_accuracy") return std::make_shared<BinaryAccuracy>();
   throw Error("metric_by_name: unknown metric '" + name +
-              "' (known: accuracy, acc, categorical_accuracy, sparse_categorical_accuracy)");
+              "' (known: accuracy, acc, categorical_accuracy, sparse_categorical_accuracy, binary_accuracy)");
 }
 
 }  // namespace kiln

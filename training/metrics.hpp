@@ -94,11 +94,47 @@ class SparseCategoricalAccuracy : public PredictionMetric {
   Mean mean_;
 };
 
+// keras.metrics.BinaryAccuracy: correct where (y_pred > threshold) equals
+// (y_true > threshold), element by element; y_true has y_pred's shape. A
+// position (y_pred's shape without its last axis) scores the mean over its
+// last axis, weighted by its sample_weight.
+class BinaryAccuracy : public PredictionMetric {
+ public:
+  explicit BinaryAccuracy(std::string name = "binary_accuracy", float threshold = 0.5f)
+      : PredictionMetric(std::move(name)), threshold_(threshold) {}
+  void update(const Array& y_pred, const Array& y_true, const Array* sample_weight = nullptr) override;
+  void reset() override { mean_.reset(); }
+  double result() const override { return mean_.result(); }
+  MetricSums sums() const override { return mean_.sums(); }
+
+ private:
+  float threshold_;
+  Mean mean_;
+};
+
+// "accuracy" as Keras 3 resolves it, from the shapes of the first batch it
+// sees: binary accuracy when y_pred has one unit on its last axis,
+// sparse categorical when y_true holds class ids (one rank less than y_pred,
+// or a last axis of 1 against several classes), categorical otherwise.
+class Accuracy : public PredictionMetric {
+ public:
+  explicit Accuracy(std::string name = "accuracy") : PredictionMetric(std::move(name)) {}
+  void update(const Array& y_pred, const Array& y_true, const Array* sample_weight = nullptr) override;
+  void reset() override;
+  double result() const override { return chosen_ ? chosen_->result() : 0.0; }
+  MetricSums sums() const override { return chosen_ ? chosen_->sums() : MetricSums{}; }
+
+ private:
+  std::shared_ptr<PredictionMetric> chosen_;
+};
+
 // A metric by Keras name, as model.compile(metrics={...}) takes it.
-// "accuracy" (or "acc") resolves, as in Keras, by the loss: sparse
-// categorical accuracy for "sparse_categorical_crossentropy", categorical
-// accuracy for any other loss; the metric keeps the name it was asked by.
-// "categorical_accuracy" and "sparse_categorical_accuracy" are taken as is.
+// "accuracy" (or "acc") resolves, as in Keras, by the loss when it tells:
+// sparse categorical accuracy for "sparse_categorical_crossentropy", binary
+// for "binary_crossentropy", categorical for "categorical_crossentropy", and
+// otherwise by the shapes (Accuracy above);
+// the metric keeps the name it was asked by. "categorical_accuracy",
+// "sparse_categorical_accuracy" and "binary_accuracy" are taken as is.
 // Throws kiln::Error for an unknown name, listing the known ones.
 std::shared_ptr<PredictionMetric> metric_by_name(const std::string& name, const std::string& loss_name);
 
