@@ -4,8 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <csignal>
 #include <filesystem>
+#include <iostream>
+#include <optional>
 
+#include "examples/nmt/checkpoint.hpp"
 #include "examples/nmt/commands.hpp"
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/evaluation.hpp"
@@ -13,6 +17,7 @@
 #include "examples/nmt/parallel_report.hpp"
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/trainer.hpp"
+#include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
 #include "ops/blas.hpp"
@@ -75,36 +80,104 @@ PreparedData prepare_data(const TrainOptions& o, std::ostream& out) {
   }
   if (const auto n = count_longer(vocab.fr, french, o.fr_timesteps)) {
     out << "Note: " << n << " French sentences have more than " << o.fr_timesteps
-        << " words with sos/eos; they are cut (and lose 'eos')\n";
+        << " words with <sos>/<eos>; they are cut (and lose '<eos>')\n";
   }
   Array source = source_ids(vocab.en, english, o.en_timesteps);
   Array target = target_ids(vocab.fr, targets_of(split.train), o.fr_timesteps);
   return {std::move(split), std::move(vocab), config, std::move(source), std::move(target)};
 }
 
-// Translates the held-out pairs (greedily), prints samples and scores, and
-// draws the first one's attention. Without held-out pairs, draws the first
-// training pair's.
-void report_held_out(const TrainedModel& trained, const Split& split, const TrainOptions& o,
-                     const std::filesystem::path& dir, std::ostream& out) {
+// The held-out pairs translated greedily (or, without any, the first
+// training pair, whose attention is still drawn).
+struct HeldOut {
+  Array source;
+  std::vector<Translation> translations;
+  double seconds = 0.0;
+};
+
+HeldOut translate_held_out(const TrainedModel& trained, const Split& split, const TrainOptions& o) {
   const auto& shown = split.test.empty() ? split.train : split.test;
-  const Array source = source_ids(trained.en, sources_of(shown), o.en_timesteps);
+  HeldOut held;
+  held.source = source_ids(trained.en, sources_of(shown), o.en_timesteps);
   const Decoder decoder(trained.model, trained.fr);
   const auto start = std::chrono::steady_clock::now();
-  const auto translations = decoder.greedy(split.test.empty() ? kiln::row_range(source, 0, 1) : source);
-  write_heatmap((dir / "attention.png").string(), trained.en, trained.fr, source, 0, translations[0]);
+  held.translations = decoder.greedy(split.test.empty() ? kiln::row_range(held.source, 0, 1) : held.source);
+  held.seconds = std::lround(seconds_since(start) * 10) / 10.0;
+  return held;
+}
+
+void draw_attention(const std::filesystem::path& dir, const TrainedModel& trained, const HeldOut& held) {
+  for (const auto format : {HeatmapFormat::png, HeatmapFormat::svg}) {
+    const char* name = format == HeatmapFormat::png ? "attention.png" : "attention.svg";
+    write_heatmap((dir / name).string(), format, trained.en, trained.fr, held.source, 0, held.translations[0]);
+  }
+}
+
+void report_held_out(const Split& split, const HeldOut& held, const TrainOptions& o, std::ostream& out) {
   if (split.test.empty()) return;
-  if (!o.quiet) print_samples(out, split.test, translations, 5);
+  if (!o.quiet) print_samples(out, split.test, held.translations, 5);
   std::vector<TokenizedSentence> found;
-  for (const auto& t : translations) found.push_back(t.words);
-  const double seconds = std::lround(seconds_since(start) * 10) / 10.0;
-  out << "Held-out " << split.test.size() << " pairs, greedy decoding (" << seconds << " s):\n  ";
+  for (const auto& t : held.translations) found.push_back(t.words);
+  out << "Held-out " << split.test.size() << " pairs, greedy decoding (" << held.seconds << " s):\n  ";
   print_scores(out, score_translations(found, targets_of(split.test)));
+}
+
+// SIGINT and SIGTERM during training ask for a checkpoint and a clean stop
+// after the current step. The handlers are reset on delivery, so a second
+// signal ends the program at once; the checkpoint write is atomic, so even
+// that leaves the previous checkpoint whole.
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void request_stop(int signal) { stop_signal = signal; }
+
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopOnSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// The options of the run to do: as given, or as the checkpoint to resume
+// recorded them (with this command line's --quiet, --threads and a
+// non-zero --checkpoint-every).
+TrainOptions run_options(const TrainOptions& given, const std::optional<CheckpointState>& resumed) {
+  if (!resumed) return given;
+  TrainOptions o = resumed->options;
+  o.quiet = given.quiet;
+  o.threads = given.threads;
+  if (given.checkpoint_every) o.checkpoint_every = given.checkpoint_every;
+  o.checkpoint_dir = given.resume;
+  o.resume = given.resume;
+  return o;
+}
+
+// A resumed run must see the data and model it was checkpointed with.
+void check_same_run(const TrainedModel& trained, const PreparedData& data, const std::string& dir) {
+  const bool same = trained.model.config == data.config && trained.en.to_json() == data.vocab.en.to_json() &&
+                    trained.fr.to_json() == data.vocab.fr.to_json();
+  if (!same) {
+    throw kiln::FormatError(dir + ": the data now gives other vocabularies or model sizes than the checkpoint was "
+                                  "trained with (was the corpus changed?); it cannot be resumed");
+  }
 }
 
 }  // namespace
 
-int run_train(const TrainOptions& o, std::ostream& root_out) {
+int run_train(const TrainOptions& given, std::ostream& root_out) {
   const auto start = std::chrono::steady_clock::now();
   // Under mpirun every process prepares the same data and model and trains
   // on its shard of each global batch (--batch-size stays the global size);
@@ -112,19 +185,62 @@ int run_train(const TrainOptions& o, std::ostream& root_out) {
   const auto job = kiln::world();
   std::ostream discard(nullptr);
   std::ostream& out = job->is_root() ? root_out : discard;
+  std::optional<CheckpointState> resumed;
+  if (!given.resume.empty()) resumed = read_checkpoint_state(given.resume);
+  TrainOptions o = run_options(given, resumed);
+  if (!o.epochs) o.epochs = o.data.builtin() ? default_phrasebook_epochs : default_corpus_epochs;
   kiln::set_num_threads(int(o.threads));
   kiln::set_random_seed(o.seed);
-  PreparedData data = prepare_data(o, out);
 
-  TrainedModel trained{build_seq2seq(data.config, job->size() > 1 ? job : nullptr), std::move(data.vocab.en),
-                       std::move(data.vocab.fr)};
+  // What can fail after training is tried before it: the model directory is
+  // locked, checked and staged now, and the checkpoint directory probed.
+  std::optional<kiln::io::DirectoryWrite> model_dir;
+  if (job->is_root()) {
+    model_dir.emplace(o.out, model_dir_parts());
+    kiln::io::DirectoryWrite probe(o.checkpoint_path(), checkpoint_parts());
+  }
+  PreparedData data = prepare_data(o, out);
+  const auto communicator = job->size() > 1 ? job : nullptr;
+  TrainedModel trained = resumed ? load_checkpoint(o.resume, communicator)
+                                 : TrainedModel{build_seq2seq(data.config, communicator), std::move(data.vocab.en),
+                                                std::move(data.vocab.fr)};
+  if (resumed) {
+    check_same_run(trained, data, o.resume);
+    out << "Resuming " << o.resume << " at epoch " << resumed->position.epoch + 1 << ", step "
+        << resumed->position.step + 1 << "\n";
+  }
   if (!o.quiet) trained.model.training->summary(out);
-  const std::size_t epochs = o.epochs ? o.epochs : o.data.builtin() ? default_phrasebook_epochs : default_corpus_epochs;
+  const std::size_t epochs = o.epochs;
+  const std::string checkpoint_dir = o.checkpoint_path();
+  TrainOptions recorded = o;  // what a resumed run reads back
+  recorded.resume.clear();
+  recorded.checkpoint_dir.clear();
   const auto train_start = std::chrono::steady_clock::now();
   std::vector<double> step_seconds;
-  train_seq2seq(trained.model, data.source, data.target,
-                {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed, .verbose = !o.quiet && job->is_root(),
-                 .out = &out, .step_seconds = &step_seconds});
+  bool interrupted = false;
+  {
+    std::optional<StopOnSignals> signals;
+    stop_signal = 0;
+    if (job->size() == 1) signals.emplace();  // under mpirun, mpirun forwards signals to every rank itself
+    train_seq2seq(trained.model, data.source, data.target,
+                  {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed,
+                   .verbose = !o.quiet && job->is_root(), .out = &out, .step_seconds = &step_seconds,
+                   .resume_from = resumed ? &resumed->position : nullptr,
+                   .checkpoint_every = o.checkpoint_every,
+                   .checkpoint = [&](const TrainingPosition& at) {
+                     if (!job->is_root()) return;
+                     write_checkpoint(checkpoint_dir, trained, recorded, at);
+                     out << "Checkpoint written to " << checkpoint_dir << "/ (epoch " << at.epoch + (at.step ? 1 : 0)
+                         << (at.step ? ", step " + std::to_string(at.step) : std::string()) << ")\n";
+                   },
+                   .stop = &stop_signal,
+                   .interrupted = &interrupted});
+  }
+  if (interrupted) {
+    std::cerr << "nmt train: stopped by " << (stop_signal == SIGINT ? "SIGINT" : "SIGTERM") << "; continue with: nmt train --resume "
+              << checkpoint_dir << "\n";
+    return 128 + int(stop_signal);
+  }
   const double train_seconds = seconds_since(train_start);
   const std::size_t pairs = data.source.shape()[0];
   // The median step resists the bursts of other work on a shared machine.
@@ -143,10 +259,12 @@ int run_train(const TrainOptions& o, std::ostream& root_out) {
   }
   if (!job->is_root()) return exit_ok;
 
-  const std::filesystem::path dir = o.out;
-  save_model_dir(dir, trained);
-  out << "Saved the model to " << dir.string() << "/\n";
-  report_held_out(trained, data.split, o, dir, out);
+  const HeldOut held = translate_held_out(trained, data.split, o);
+  write_model_files(model_dir->staging(), trained);
+  draw_attention(model_dir->staging(), trained, held);
+  model_dir->commit();
+  out << "Saved the model to " << model_dir->target().string() << "/\n";
+  report_held_out(data.split, held, o, out);
   std::snprintf(line, sizeof line, "Total time %.1f s\n", seconds_since(start));
   out << line;
   return exit_ok;
