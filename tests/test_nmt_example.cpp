@@ -662,6 +662,9 @@ TEST_CASE("nmt: the command line refuses values out of range before narrowing th
   CHECK(usage({"nmt", "train", "--resume", "ck", "--hidden", "8"}).find("--hidden cannot be given with it") !=
         std::string::npos);
   CHECK(nmt::parse_command_line({"nmt", "train", "--resume", "ck", "--quiet", "--threads", "2"}).train.resume == "ck");
+  CHECK(usage({"nmt", "train", "--out", "m", "--checkpoint-dir", "m/"}).find("must differ from --out") !=
+        std::string::npos);
+  CHECK(nmt::parse_command_line({"nmt", "train", "--out", "m"}).train.checkpoint_path() == "m.checkpoint");
 }
 
 TEST_CASE("nmt: config.json is checked against the limits and the weights before a model is built") {

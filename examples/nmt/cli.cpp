@@ -316,6 +316,10 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
       check_data(spec.name, inv.train.data, false);
       if (inv.train.out.empty()) usage_error(spec.name, "--out must not be empty");
       if (!inv.train.resume.empty()) check_resume(spec.name, given);
+      if ((std::filesystem::path(inv.train.checkpoint_path()) / "").lexically_normal() ==
+          (std::filesystem::path(inv.train.out) / "").lexically_normal()) {
+        usage_error(spec.name, "--checkpoint-dir must differ from --out (each is replaced as a whole)");
+      }
       break;
     case Command::translate:
       if (inv.translate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");

@@ -175,6 +175,66 @@ void check_same_run(const TrainedModel& trained, const PreparedData& data, const
   }
 }
 
+// The model to train: fresh from the data's config, or the checkpoint's,
+// which must be the model the data gives.
+TrainedModel starting_model(const TrainOptions& o, PreparedData& data, const std::optional<CheckpointState>& resumed,
+                            const std::shared_ptr<kiln::Communicator>& communicator, std::ostream& out) {
+  if (!resumed) {
+    return {build_seq2seq(data.config, communicator), std::move(data.vocab.en), std::move(data.vocab.fr)};
+  }
+  TrainedModel trained = load_checkpoint(o.resume, communicator);
+  check_same_run(trained, data, o.resume);
+  out << "Resuming " << o.resume << " at epoch " << resumed->position.epoch + 1 << ", step "
+      << resumed->position.step + 1 << "\n";
+  return trained;
+}
+
+// Trains to the end, checkpointing on the way (on rank 0); returns the
+// signal that stopped it, or 0 when it ran to the end.
+int train_to_end(TrainedModel& trained, const PreparedData& data, const TrainOptions& o,
+                 const std::optional<CheckpointState>& resumed, std::vector<double>& step_seconds, std::ostream& out) {
+  const auto job = kiln::world();
+  const std::string dir = o.checkpoint_path();
+  TrainOptions recorded = o;  // what a resumed run reads back
+  recorded.resume.clear();
+  recorded.checkpoint_dir.clear();
+  auto checkpoint = [&](const TrainingPosition& at) {
+    if (!job->is_root()) return;
+    write_checkpoint(dir, trained, recorded, at);
+    out << "Checkpoint written to " << dir << "/ (epoch " << at.epoch + (at.step ? 1 : 0)
+        << (at.step ? ", step " + std::to_string(at.step) : std::string()) << ")\n";
+  };
+  std::optional<StopOnSignals> signals;
+  stop_signal = 0;
+  if (job->size() == 1) signals.emplace();  // under mpirun, mpirun itself signals every rank
+  bool interrupted = false;
+  train_seq2seq(trained.model, data.source, data.target,
+                {.epochs = o.epochs, .batch_size = o.batch_size, .seed = o.seed,
+                 .verbose = !o.quiet && job->is_root(), .out = &out, .step_seconds = &step_seconds,
+                 .resume_from = resumed ? &resumed->position : nullptr, .checkpoint_every = o.checkpoint_every,
+                 .checkpoint = checkpoint, .stop = &stop_signal, .interrupted = &interrupted});
+  return interrupted ? int(stop_signal) : 0;
+}
+
+void report_training(const TrainedModel& trained, const TrainOptions& o, std::size_t epochs_run,
+                     std::vector<double>& step_seconds, double train_seconds, std::size_t pairs, std::ostream& out) {
+  // The median step resists the bursts of other work on a shared machine.
+  std::nth_element(step_seconds.begin(), step_seconds.begin() + std::ptrdiff_t(step_seconds.size() / 2),
+                   step_seconds.end());
+  const double median_step = step_seconds.empty() ? 0.0 : step_seconds[step_seconds.size() / 2];
+  char line[200];
+  std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s (%.0f pairs/s; median step %.1f ms)\n", epochs_run,
+                train_seconds, double(pairs * epochs_run) / train_seconds, median_step * 1e3);
+  out << line;
+  const auto job = kiln::world();
+  if (job->size() > 1) {
+    const std::size_t steps = epochs_run * ((pairs + o.batch_size - 1) / o.batch_size);
+    std::size_t gradient_floats = 0;
+    for (const auto& w : trained.model.training->trainable_weights()) gradient_floats += w.size();
+    report_data_parallel(out, *job, steps, gradient_floats, train_seconds);
+  }
+}
+
 }  // namespace
 
 int run_train(const TrainOptions& given, std::ostream& root_out) {
@@ -200,63 +260,17 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
     kiln::io::DirectoryWrite probe(o.checkpoint_path(), checkpoint_parts());
   }
   PreparedData data = prepare_data(o, out);
-  const auto communicator = job->size() > 1 ? job : nullptr;
-  TrainedModel trained = resumed ? load_checkpoint(o.resume, communicator)
-                                 : TrainedModel{build_seq2seq(data.config, communicator), std::move(data.vocab.en),
-                                                std::move(data.vocab.fr)};
-  if (resumed) {
-    check_same_run(trained, data, o.resume);
-    out << "Resuming " << o.resume << " at epoch " << resumed->position.epoch + 1 << ", step "
-        << resumed->position.step + 1 << "\n";
-  }
+  TrainedModel trained = starting_model(o, data, resumed, job->size() > 1 ? job : nullptr, out);
   if (!o.quiet) trained.model.training->summary(out);
-  const std::size_t epochs = o.epochs;
-  const std::string checkpoint_dir = o.checkpoint_path();
-  TrainOptions recorded = o;  // what a resumed run reads back
-  recorded.resume.clear();
-  recorded.checkpoint_dir.clear();
   const auto train_start = std::chrono::steady_clock::now();
   std::vector<double> step_seconds;
-  bool interrupted = false;
-  {
-    std::optional<StopOnSignals> signals;
-    stop_signal = 0;
-    if (job->size() == 1) signals.emplace();  // under mpirun, mpirun forwards signals to every rank itself
-    train_seq2seq(trained.model, data.source, data.target,
-                  {.epochs = epochs, .batch_size = o.batch_size, .seed = o.seed,
-                   .verbose = !o.quiet && job->is_root(), .out = &out, .step_seconds = &step_seconds,
-                   .resume_from = resumed ? &resumed->position : nullptr,
-                   .checkpoint_every = o.checkpoint_every,
-                   .checkpoint = [&](const TrainingPosition& at) {
-                     if (!job->is_root()) return;
-                     write_checkpoint(checkpoint_dir, trained, recorded, at);
-                     out << "Checkpoint written to " << checkpoint_dir << "/ (epoch " << at.epoch + (at.step ? 1 : 0)
-                         << (at.step ? ", step " + std::to_string(at.step) : std::string()) << ")\n";
-                   },
-                   .stop = &stop_signal,
-                   .interrupted = &interrupted});
+  if (const int signal = train_to_end(trained, data, o, resumed, step_seconds, out)) {
+    std::cerr << "nmt train: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << "; continue with: nmt train --resume " << o.checkpoint_path() << "\n";
+    return 128 + signal;
   }
-  if (interrupted) {
-    std::cerr << "nmt train: stopped by " << (stop_signal == SIGINT ? "SIGINT" : "SIGTERM") << "; continue with: nmt train --resume "
-              << checkpoint_dir << "\n";
-    return 128 + int(stop_signal);
-  }
-  const double train_seconds = seconds_since(train_start);
-  const std::size_t pairs = data.source.shape()[0];
-  // The median step resists the bursts of other work on a shared machine.
-  std::nth_element(step_seconds.begin(), step_seconds.begin() + std::ptrdiff_t(step_seconds.size() / 2),
-                   step_seconds.end());
-  const double median_step = step_seconds.empty() ? 0.0 : step_seconds[step_seconds.size() / 2];
-  char line[200];
-  std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s (%.0f pairs/s; median step %.1f ms)\n", epochs,
-                train_seconds, double(pairs * epochs) / train_seconds, median_step * 1e3);
-  out << line;
-  if (job->size() > 1) {
-    const std::size_t steps = epochs * ((pairs + o.batch_size - 1) / o.batch_size);
-    std::size_t gradient_floats = 0;
-    for (const auto& w : trained.model.training->trainable_weights()) gradient_floats += w.size();
-    report_data_parallel(out, *job, steps, gradient_floats, train_seconds);
-  }
+  const std::size_t epochs_run = o.epochs - (resumed ? resumed->position.epoch : 0);
+  report_training(trained, o, epochs_run, step_seconds, seconds_since(train_start), data.source.shape()[0], out);
   if (!job->is_root()) return exit_ok;
 
   const HeldOut held = translate_held_out(trained, data.split, o);
@@ -265,6 +279,7 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
   model_dir->commit();
   out << "Saved the model to " << model_dir->target().string() << "/\n";
   report_held_out(data.split, held, o, out);
+  char line[80];
   std::snprintf(line, sizeof line, "Total time %.1f s\n", seconds_since(start));
   out << line;
   return exit_ok;
