@@ -128,26 +128,38 @@ DirectoryWrite::DirectoryWrite(fs::path target, std::vector<std::string> owned)
   fs::create_directories(parent_of(target_), ec);
   if (ec) throw Error("cannot write " + target_.string() + ": cannot create its parent directory: " + ec.message());
   lock_fd_ = take_lock(target_);
+  staging_ = sibling(target_, "staging." + std::to_string(::getpid()));
   try {
     check_target();
     remove_leftovers(target_);
-    staging_ = sibling(target_, "staging." + std::to_string(::getpid()));
-    if (::mkdir(staging_.c_str(), 0777) != 0) {
-      throw Error("cannot write " + target_.string() + ": cannot create " + staging_.string() + ": " +
-                  errno_text(errno));
-    }
-    write_file_atomically(staging_ / ".probe", std::string("probe\n"));
-    fs::remove(staging_ / ".probe");
+    stage();
   } catch (...) {
-    if (!staging_.empty()) fs::remove_all(staging_, ec);
+    if (staged_) fs::remove_all(staging_, ec);
     ::unlink(sibling(target_, "lock").c_str());
     ::close(lock_fd_);
     throw;
   }
 }
 
+// An empty staging directory, with a probe file written and removed in it,
+// so that a place where files cannot be written fails here.
+void DirectoryWrite::stage() {
+  if (::mkdir(staging_.c_str(), 0777) != 0) {
+    throw Error("cannot write " + target_.string() + ": cannot create " + staging_.string() + ": " +
+                errno_text(errno));
+  }
+  staged_ = true;
+  write_file_atomically(staging_ / ".probe", std::string("probe\n"));
+  fs::remove(staging_ / ".probe");
+}
+
+const fs::path& DirectoryWrite::staging() {
+  if (!staged_) stage();
+  return staging_;
+}
+
 DirectoryWrite::~DirectoryWrite() {
-  if (!committed_ && !staging_.empty()) {
+  if (staged_) {
     std::error_code ec;
     fs::remove_all(staging_, ec);
   }
@@ -187,7 +199,7 @@ void DirectoryWrite::check_staged_names() const {
 }
 
 void DirectoryWrite::commit() {
-  if (committed_) throw Error("DirectoryWrite::commit: " + target_.string() + " is already committed");
+  if (!staged_) throw Error("DirectoryWrite::commit: nothing staged for " + target_.string() + " since the last commit");
   check_staged_names();
   sync_path(staging_, O_RDONLY | O_DIRECTORY);
   check_target();  // the user may have put something there since the constructor looked
@@ -209,7 +221,7 @@ void DirectoryWrite::commit() {
   } else if (::rename(staging_.c_str(), target_.c_str()) != 0) {
     throw Error("cannot create " + target_.string() + ": " + errno_text(errno));
   }
-  committed_ = true;
+  staged_ = false;
   sync_path(parent_of(target_), O_RDONLY | O_DIRECTORY);
 }
 

@@ -41,25 +41,29 @@ class DirectoryWrite {
   DirectoryWrite(std::filesystem::path target, std::vector<std::string> owned);
   DirectoryWrite(const DirectoryWrite&) = delete;
   DirectoryWrite& operator=(const DirectoryWrite&) = delete;
-  // Removes the staging directory unless commit() succeeded; unlocks.
+  // Removes the staging directory (an uncommitted version); unlocks.
   ~DirectoryWrite();
 
-  // Where to write the new version's files (names from `owned` only).
-  const std::filesystem::path& staging() const { return staging_; }
+  // Where to write the new version's files (names from `owned` only). After
+  // a commit, a fresh staging directory for the next version.
+  const std::filesystem::path& staging();
   const std::filesystem::path& target() const { return target_; }
 
   // Syncs the staging directory's files, swaps it into place and removes
-  // the old version. Throws kiln::Error (target unchanged) on failure.
+  // the old version. Throws kiln::Error (target unchanged) on failure. The
+  // writer keeps the lock, so a long job can publish version after version
+  // (checkpoints) with no other writer in between.
   void commit();
 
  private:
+  void stage();
   void check_target() const;
   void check_staged_names() const;
 
   std::filesystem::path target_, staging_;
   std::vector<std::string> owned_;
   int lock_fd_ = -1;
-  bool committed_ = false;
+  bool staged_ = false;
 };
 
 class DirectoryReader {

@@ -65,6 +65,19 @@ TEST_CASE("DirectoryWrite replaces a directory as a whole and leaves nothing bes
   CHECK(kiln::io::read_file(target / "a") == "a 3");
 }
 
+TEST_CASE("one DirectoryWrite publishes version after version under one lock") {
+  Scratch s;
+  const fs::path target = s.path / "checkpoints";
+  DirectoryWrite write(target, {"a"});
+  for (const char* version : {"1", "2", "3"}) {
+    kiln::io::write_file_atomically(write.staging() / "a", std::string(version));
+    write.commit();
+    CHECK(kiln::io::read_file(target / "a") == version);
+    CHECK(error_of([&] { DirectoryWrite(target, {"a"}); }).find("is being written by") != std::string::npos);
+  }
+  CHECK(error_of([&] { write.commit(); }).find("nothing staged") != std::string::npos);
+}
+
 TEST_CASE("DirectoryWrite refuses what it must not replace, before any work") {
   Scratch s;
   kiln::io::write_file_atomically(s.path / "file", std::string("x"));
