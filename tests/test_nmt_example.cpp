@@ -684,6 +684,7 @@ TEST_CASE("nmt: config.json is checked against the limits and the weights before
   // Sizes that fit the limits but not the weights: named, with both shapes.
   const std::string embed = with_config("embed", 8);
   CHECK(embed.find("weights.safetensors: has no tensor 'decoder_embedding/embeddings'") != std::string::npos);
+  CHECK(with_config("end_token", "le").find("end_token: 'le' is a word a sentence can hold") != std::string::npos);
   const std::string bidirectional = with_config("bidirectional", true);
   CHECK(bidirectional.find("do not belong together") != std::string::npos);
   nmt::save_model_dir(good, tiny.trained);
@@ -814,6 +815,13 @@ TEST_CASE("nmt: unknown-word warnings are truncated") {
   REQUIRE(nmt::run_translate(options, in, out, log) == nmt::exit_ok);
   CHECK(log.str().find("'zzz0', 'zzz1', 'zzz2', 'zzz3', 'zzz4' and 996 more") != std::string::npos);
   CHECK(log.str().find("more warnings follow; they are not shown") != std::string::npos);
+  std::istringstream huge(std::string(3 << 20, 'a') + "\n" + tiny.split.test[0].source + "\n");
+  std::ostringstream huge_out, huge_log;
+  REQUIRE(nmt::run_translate(options, huge, huge_out, huge_log) == nmt::exit_ok);
+  CHECK(huge_log.str().find("line 1: longer than 1048576 bytes; left empty") != std::string::npos);
+  CHECK(huge_out.str().substr(0, 1) == "\n");
+  const std::string huge_text = huge_out.str();
+  CHECK(std::count(huge_text.begin(), huge_text.end(), '\n') == 2);
   CHECK(log.str().size() < 40'000);  // 100 lines of warnings, not 300 lines of a thousand words
   const std::string translated = out.str();
   CHECK(std::count(translated.begin(), translated.end(), '\n') == 300);
@@ -846,7 +854,8 @@ TEST_CASE("nmt: an interrupted and resumed training ends with the uninterrupted 
     settings.checkpoint_every = 1;
     settings.checkpoint = [&](const nmt::TrainingPosition& at) {
       positions.push_back(at);
-      nmt::write_checkpoint(dir, trained, recorded, at);
+      kiln::io::DirectoryWrite write(dir, nmt::checkpoint_parts());
+      nmt::write_checkpoint(write, trained, recorded, at);
       stop = 1;  // the second run stops at its first epoch end
     };
     settings.stop = &stop;

@@ -99,9 +99,8 @@ std::vector<std::string> checkpoint_parts() {
   return parts;
 }
 
-void write_checkpoint(const fs::path& dir, const TrainedModel& trained, const TrainOptions& options,
+void write_checkpoint(kiln::io::DirectoryWrite& write, const TrainedModel& trained, const TrainOptions& options,
                       const TrainingPosition& position) {
-  kiln::io::DirectoryWrite write(dir, checkpoint_parts());
   write_model_files(write.staging(), trained);
   trained.model.training->save_optimizer_state(write.staging() / optimizer_file);
   const json state = {{"format", state_format},

@@ -16,6 +16,7 @@
 #include "examples/nmt/cli.hpp"
 #include "examples/nmt/model_dir.hpp"
 #include "examples/nmt/trainer.hpp"
+#include "io/atomic_dir.hpp"
 
 namespace nmt {
 
@@ -24,8 +25,10 @@ inline constexpr const char* training_state_file = "training_state.json";
 
 std::vector<std::string> checkpoint_parts();
 
-// Replaces the checkpoint directory `dir` as a whole.
-void write_checkpoint(const std::filesystem::path& dir, const TrainedModel& trained, const TrainOptions& options,
+// Publishes a new version of the checkpoint directory `dir` writes (it
+// holds the directory's lock for the whole run, so no other run can write
+// checkpoints there meanwhile).
+void write_checkpoint(kiln::io::DirectoryWrite& dir, const TrainedModel& trained, const TrainOptions& options,
                       const TrainingPosition& position);
 
 struct CheckpointState {

@@ -14,6 +14,7 @@
 #include "layers/gru.hpp"
 #include "layers/time_distributed.hpp"
 #include "ops/one_hot.hpp"
+#include "text/tokenizer.hpp"
 
 namespace nmt {
 
@@ -190,6 +191,12 @@ Seq2SeqConfig config_from_json(const nlohmann::json& json, const std::string& wh
       *token = field(name).get<std::string>();
     }
     if (c.start_token == c.end_token) fault("end_token", "must differ from start_token");
+    // A marker a sentence could contain would cut translations at that word.
+    for (auto [name, token] : {std::pair{"start_token", &c.start_token}, std::pair{"end_token", &c.end_token}}) {
+      if (kiln::text::text_to_word_sequence(*token) == std::vector<std::string>{*token}) {
+        fault(name, "'" + *token + "' is a word a sentence can hold; markers must not be");
+      }
+    }
   }
   if (!field("bidirectional").is_boolean()) {
     fault("bidirectional", "expected true or false, got " + field("bidirectional").dump());

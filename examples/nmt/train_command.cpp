@@ -123,7 +123,8 @@ void report_held_out(const Split& split, const HeldOut& held, const TrainOptions
 }
 
 // SIGINT and SIGTERM during training ask for a checkpoint and a clean stop
-// after the current step. The handlers are reset on delivery, so a second
+// after the current step; after the last step, they let the model be saved
+// first. The handlers are reset on delivery, so a second
 // signal ends the program at once; the checkpoint write is atomic, so even
 // that leaves the previous checkpoint whole.
 volatile std::sig_atomic_t stop_signal = 0;
@@ -150,6 +151,8 @@ class StopOnSignals {
  private:
   struct sigaction old_int_ {}, old_term_ {};
 };
+
+const char* signal_name(int signal) { return signal == SIGINT ? "SIGINT" : "SIGTERM"; }
 
 // The options of the run to do: as given, or as the checkpoint to resume
 // recorded them (with this command line's --quiet, --threads and a
@@ -189,31 +192,28 @@ TrainedModel starting_model(const TrainOptions& o, PreparedData& data, const std
   return trained;
 }
 
-// Trains to the end, checkpointing on the way (on rank 0); returns the
-// signal that stopped it, or 0 when it ran to the end.
-int train_to_end(TrainedModel& trained, const PreparedData& data, const TrainOptions& o,
-                 const std::optional<CheckpointState>& resumed, std::vector<double>& step_seconds, std::ostream& out) {
-  const auto job = kiln::world();
-  const std::string dir = o.checkpoint_path();
+// Trains to the end, checkpointing on the way into `checkpoints` (rank 0
+// only; empty elsewhere). True when a signal stopped it first.
+bool train_to_end(TrainedModel& trained, const PreparedData& data, const TrainOptions& o,
+                  const std::optional<CheckpointState>& resumed, std::optional<kiln::io::DirectoryWrite>& checkpoints,
+                  std::vector<double>& step_seconds, std::ostream& out) {
   TrainOptions recorded = o;  // what a resumed run reads back
   recorded.resume.clear();
   recorded.checkpoint_dir.clear();
   auto checkpoint = [&](const TrainingPosition& at) {
-    if (!job->is_root()) return;
-    write_checkpoint(dir, trained, recorded, at);
-    out << "Checkpoint written to " << dir << "/ (epoch " << at.epoch + (at.step ? 1 : 0)
+    if (!checkpoints) return;
+    write_checkpoint(*checkpoints, trained, recorded, at);
+    out << "Checkpoint written to " << checkpoints->target().string() << "/ (epoch " << at.epoch + (at.step ? 1 : 0)
         << (at.step ? ", step " + std::to_string(at.step) : std::string()) << ")\n";
   };
-  std::optional<StopOnSignals> signals;
-  stop_signal = 0;
-  if (job->size() == 1) signals.emplace();  // under mpirun, mpirun itself signals every rank
+  const auto job = kiln::world();
   bool interrupted = false;
   train_seq2seq(trained.model, data.source, data.target,
                 {.epochs = o.epochs, .batch_size = o.batch_size, .seed = o.seed,
                  .verbose = !o.quiet && job->is_root(), .out = &out, .step_seconds = &step_seconds,
                  .resume_from = resumed ? &resumed->position : nullptr, .checkpoint_every = o.checkpoint_every,
                  .checkpoint = checkpoint, .stop = &stop_signal, .interrupted = &interrupted});
-  return interrupted ? int(stop_signal) : 0;
+  return interrupted;
 }
 
 void report_training(const TrainedModel& trained, const TrainOptions& o, std::size_t epochs_run,
@@ -252,22 +252,28 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
   kiln::set_num_threads(int(o.threads));
   kiln::set_random_seed(o.seed);
 
-  // What can fail after training is tried before it: the model directory is
-  // locked, checked and staged now, and the checkpoint directory probed.
-  std::optional<kiln::io::DirectoryWrite> model_dir;
+  // What can fail after training is tried before it: the model and the
+  // checkpoint directories are locked (for the whole run), checked and
+  // staged now.
+  std::optional<kiln::io::DirectoryWrite> model_dir, checkpoints;
   if (job->is_root()) {
     model_dir.emplace(o.out, model_dir_parts());
-    kiln::io::DirectoryWrite probe(o.checkpoint_path(), checkpoint_parts());
+    checkpoints.emplace(o.checkpoint_path(), checkpoint_parts());
   }
+  // From here to the saved model a signal asks for a clean stop; under
+  // mpirun, mpirun itself signals every rank.
+  std::optional<StopOnSignals> signals;
+  stop_signal = 0;
+  if (job->size() == 1) signals.emplace();
   PreparedData data = prepare_data(o, out);
   TrainedModel trained = starting_model(o, data, resumed, job->size() > 1 ? job : nullptr, out);
   if (!o.quiet) trained.model.training->summary(out);
   const auto train_start = std::chrono::steady_clock::now();
   std::vector<double> step_seconds;
-  if (const int signal = train_to_end(trained, data, o, resumed, step_seconds, out)) {
-    std::cerr << "nmt train: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-              << "; continue with: nmt train --resume " << o.checkpoint_path() << "\n";
-    return 128 + signal;
+  if (train_to_end(trained, data, o, resumed, checkpoints, step_seconds, out)) {
+    std::cerr << "nmt train: stopped by " << signal_name(stop_signal) << "; continue with: nmt train --resume "
+              << o.checkpoint_path() << "\n";
+    return 128 + int(stop_signal);
   }
   const std::size_t epochs_run = o.epochs - (resumed ? resumed->position.epoch : 0);
   report_training(trained, o, epochs_run, step_seconds, seconds_since(train_start), data.source.shape()[0], out);
@@ -278,6 +284,10 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
   draw_attention(model_dir->staging(), trained, held);
   model_dir->commit();
   out << "Saved the model to " << model_dir->target().string() << "/\n";
+  if (stop_signal != 0) {  // came after the last step: the model is saved, the report skipped
+    std::cerr << "nmt train: stopped by " << signal_name(stop_signal) << " after saving the model\n";
+    return 128 + int(stop_signal);
+  }
   report_held_out(data.split, held, o, out);
   char line[80];
   std::snprintf(line, sizeof line, "Total time %.1f s\n", seconds_since(start));

@@ -26,6 +26,9 @@ namespace {
 constexpr std::size_t max_words_listed = 5;
 constexpr std::size_t max_word_bytes = 40;
 constexpr std::size_t max_warned_lines = 100;
+// No sentence is a megabyte long; a longer line (a binary file on stdin, a
+// missing newline) is skipped rather than held in memory whole.
+constexpr std::size_t max_line_bytes = std::size_t(1) << 20;
 
 // One input line and what the model will see of it.
 struct Line {
@@ -48,20 +51,25 @@ Line read_words(const Tokenizer& en, const std::string& text, std::size_t number
 // "\r". A line is returned as soon as its ending arrives: after a '\r' the
 // reader does not wait to see whether '\n' follows (a co-process would hang),
 // it skips that '\n' when reading the next line. False at end of input.
+// Sets `too_long` (and keeps only the first max_line_bytes) for longer lines.
 class LineReader {
  public:
   explicit LineReader(std::istream& in) : in_(*in.rdbuf()) {}
-  bool next(std::string& line) {
+  bool next(std::string& line, bool& too_long) {
     line.clear();
+    too_long = false;
     using traits = std::char_traits<char>;
     if (after_cr_ && traits::eq_int_type(in_.sgetc(), '\n')) in_.sbumpc();
     after_cr_ = false;
+    bool any = false;
     for (auto ch = in_.sbumpc(); !traits::eq_int_type(ch, traits::eof()); ch = in_.sbumpc()) {
       if (ch == '\n') return true;
       if (ch == '\r') return after_cr_ = true;
-      line.push_back(traits::to_char_type(ch));
+      any = true;
+      if (line.size() < max_line_bytes) line.push_back(traits::to_char_type(ch));
+      else too_long = true;
     }
-    return !line.empty();
+    return any;
   }
 
  private:
@@ -168,8 +176,10 @@ int run_translate(const TranslateOptions& o, std::istream& in, std::ostream& out
   LineReader reader(in);
   std::string text;
   std::size_t number = 0;
-  while (reader.next(text)) {
-    lines.push_back(read_words(trained.en, text, ++number));
+  bool too_long = false;
+  while (reader.next(text, too_long)) {
+    lines.push_back(too_long ? Line{++number, {}, "longer than " + std::to_string(max_line_bytes) + " bytes"}
+                             : read_words(trained.en, text, ++number));
     if (lines.size() == block) {
       translator.run(lines, out);
       lines.clear();
