@@ -654,6 +654,8 @@ TEST_CASE("nmt: the command line refuses values out of range before narrowing th
         std::string::npos);
   CHECK(usage({"nmt", "train", "--en-timesteps", "1000000000"}).find("--en-timesteps") != std::string::npos);
   CHECK(usage({"nmt", "train", "--hidden", "+5"}).find("--hidden") != std::string::npos);
+  CHECK(usage({"nmt", "train", "--samples", "1000000000"}).find("phrasebook generates at most 1000000") !=
+        std::string::npos);
   CHECK(usage({"nmt", "translate", "--model", "m", "--heatmap", "a.jpg"}).find("must end in .png or .svg") !=
         std::string::npos);
   CHECK(usage({"nmt", "translate", "--model", "m", "--heatmap", "a"}).find(".png or .svg") != std::string::npos);

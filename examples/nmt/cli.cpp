@@ -316,6 +316,10 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
       check_data(spec.name, inv.train.data, false);
       if (inv.train.out.empty()) usage_error(spec.name, "--out must not be empty");
       if (!inv.train.resume.empty()) check_resume(spec.name, given);
+      if (inv.train.data.builtin() && inv.train.data.samples > max_phrasebook_pairs) {
+        usage_error(spec.name, "--samples: the built-in phrasebook generates at most " +
+                                   std::to_string(max_phrasebook_pairs) + " pairs");
+      }
       if ((std::filesystem::path(inv.train.checkpoint_path()) / "").lexically_normal() ==
           (std::filesystem::path(inv.train.out) / "").lexically_normal()) {
         usage_error(spec.name, "--checkpoint-dir must differ from --out (each is replaced as a whole)");

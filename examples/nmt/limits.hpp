@@ -16,6 +16,7 @@ inline constexpr std::size_t max_beam = 1000;        // and never more than the 
 inline constexpr std::size_t max_threads = 1024;
 inline constexpr std::size_t max_batch_size = 1'000'000;
 inline constexpr std::size_t max_epochs = 1'000'000;
-inline constexpr std::size_t max_samples = 1'000'000'000;
+inline constexpr std::size_t max_samples = 1'000'000'000;  // pairs read from a corpus (bounded by its size)
+inline constexpr std::size_t max_phrasebook_pairs = 1'000'000;  // pairs generated: memory, not a file, bounds them
 
 }  // namespace nmt
