@@ -144,6 +144,8 @@ DirectoryWrite::DirectoryWrite(fs::path target, std::vector<std::string> owned)
 // An empty staging directory, with a probe file written and removed in it,
 // so that a place where files cannot be written fails here.
 void DirectoryWrite::stage() {
+  std::error_code ec;
+  fs::remove_all(staging_, ec);  // an old version a previous commit could not remove; ours, we hold the lock
   if (::mkdir(staging_.c_str(), 0777) != 0) {
     throw Error("cannot write " + target_.string() + ": cannot create " + staging_.string() + ": " +
                 errno_text(errno));
@@ -178,6 +180,12 @@ void DirectoryWrite::check_target() const {
                                    "break the link");
   }
   if (status.type() != fs::file_type::directory) throw Error(target_.string() + " exists and is not a directory");
+  struct stat own {}, parent {};
+  if (::stat(target_.c_str(), &own) == 0 && ::stat(parent_of(target_).c_str(), &parent) == 0 &&
+      own.st_dev != parent.st_dev) {
+    throw Error(target_.string() + " is a mount point, which cannot be replaced by a rename; give a directory "
+                                   "inside it");
+  }
   for (fs::directory_iterator it(target_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (std::find(owned_.begin(), owned_.end(), name) == owned_.end()) {

@@ -63,6 +63,8 @@ if mount -t tmpfs -o size=200k tmpfs "$SMALL" 2>/dev/null; then
   left=$(ls -A "$SMALL" | grep -v -x -e model -e filler -e filler2 | tr '\n' ' ')
   [ -z "$left" ] && pass "full file system: nothing left behind" || fail "full file system: left $left"
   expect_exit 0 "the old model still translates" -- sh -c "echo 'the cat .' | '$NMT' translate --model '$SMALL/model'"
+  expect_exit 1 "train --out a mount point, before any work" -- "$NMT" train "${TINY[@]}" --out "$SMALL"
+  expect_in "$WORK/err" "is a mount point" "--out a mount point: the message"
   umount "$SMALL"
 else
   echo "skip: cannot mount a tmpfs here (needs root); the full-file-system checks did not run"
