@@ -702,6 +702,23 @@ TEST_CASE("nmt: config.json is checked against the limits and the weights before
   fs::remove_all(good);
 }
 
+TEST_CASE("nmt: the shapes config.json implies are those of the model it builds, in every variant") {
+  for (const bool bidirectional : {false, true}) {
+    for (const std::size_t embed : {std::size_t(0), std::size_t(6)}) {
+      CAPTURE(bidirectional);
+      CAPTURE(embed);
+      const nmt::Seq2SeqConfig config{.hidden = 5, .en_timesteps = 4, .fr_timesteps = 5, .en_vocab = 11,
+                                      .fr_vocab = 13, .embed = embed, .bidirectional = bidirectional};
+      std::vector<kiln::io::NamedArray> tensors;
+      for (const auto& [name, w] : nmt::build_seq2seq(config).training->named_weights()) tensors.push_back({name, w.value()});
+      CHECK_NOTHROW(nmt::check_weights_fit_config(config, tensors, "built"));
+      auto wider = config;
+      wider.en_vocab += 1;  // the encoder's input side is checked too
+      CHECK_THROWS_AS(nmt::check_weights_fit_config(wider, tensors, "built"), kiln::FormatError);
+    }
+  }
+}
+
 TEST_CASE("nmt: weights holding NaN or infinity are reported by tensor name, and refused with strict") {
   const auto& tiny = tiny_trained_model();
   const fs::path dir = scratch_dir("non_finite");

@@ -86,7 +86,12 @@ Shapes sizing_shapes(const Seq2SeqConfig& c) {
     shapes["encoder_embedding/embeddings"] = {c.en_vocab, c.embed};
     shapes["decoder_embedding/embeddings"] = {c.fr_vocab, c.embed};
   }
-  if (!c.bidirectional) expect_gru(shapes, "encoder_gru", en_in, c.hidden);
+  if (c.bidirectional) {
+    expect_gru(shapes, "bidirectional_encoder/forward_encoder_gru", en_in, c.hidden);
+    expect_gru(shapes, "bidirectional_encoder/backward_encoder_gru", en_in, c.hidden);
+  } else {
+    expect_gru(shapes, "encoder_gru", en_in, c.hidden);
+  }
   const std::size_t w = c.encoder_width();
   expect_gru(shapes, "decoder_gru", fr_in, w);
   shapes["attention_layer/W_a"] = {w, w};
