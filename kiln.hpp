@@ -42,6 +42,7 @@
 #include "ops/span_activations.hpp"
 #include "ops/stack.hpp"
 
+#include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
 #include "io/json_depth.hpp"
 #include "io/safetensors.hpp"

@@ -252,6 +252,24 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   });
 }
 
+void check_writable_directory(const std::filesystem::path& dir) {
+  const std::filesystem::path where = dir.empty() ? std::filesystem::path(".") : dir;
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(where.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    throw Error("cannot write in " + where.string() + ": " + errno_text(errno));
+  }
+#endif
+  if (fd < 0) {
+    const std::filesystem::path probe = temporary_path_for(where / ".kiln-write-probe");
+    fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error("cannot write in " + where.string() + ": " + errno_text(errno));
+    ::unlink(probe.c_str());
+  }
+  ::close(fd);
+}
+
 std::string read_file(const std::filesystem::path& path) {
   FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) throw FormatError("cannot open " + path.string() + ": " + errno_text(errno));

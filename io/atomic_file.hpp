@@ -31,6 +31,12 @@ void write_file_atomically(const std::filesystem::path& path,
 // Same, with the whole content given up front.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
+// Throws kiln::Error("cannot write in <dir>: <reason>") unless a file can be
+// created in `dir` now. Leaves nothing behind (an unnamed O_TMPFILE, or a
+// named probe removed at once), so a command can check where it will write
+// before it starts long work.
+void check_writable_directory(const std::filesystem::path& dir);
+
 // The whole content of a file. Throws kiln::FormatError
 // ("cannot open <path>: <reason>") when it cannot be opened or read.
 std::string read_file(const std::filesystem::path& path);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "graph/error.hpp"
+#include "io/atomic_dir.hpp"
 #include "models/model.hpp"
 
 namespace kiln {
@@ -98,8 +99,16 @@ void ModelCheckpoint::on_epoch_end(std::size_t epoch, const Logs& logs) {
   std::string path = options_.filepath.string();
   const auto slot = path.find("{epoch}");
   if (slot != std::string::npos) path.replace(slot, 7, std::to_string(epoch + 1));
-  model().save_weights(path);
-  if (options_.include_optimizer) model().save_optimizer_state(path + ".optimizer.safetensors");
+  if (!options_.include_optimizer) {
+    model().save_weights(path);
+    return;
+  }
+  // Weights and optimizer state as one unit: a kill between two separate
+  // files would pair epoch N's weights with epoch N-1's moments.
+  io::DirectoryWrite write(path, {checkpoint_weights_file, checkpoint_optimizer_file});
+  model().save_weights(write.staging() / checkpoint_weights_file);
+  model().save_optimizer_state(write.staging() / checkpoint_optimizer_file);
+  write.commit();
 }
 
 void TerminateOnNaN::on_batch_end(std::size_t batch, const Logs& logs) {

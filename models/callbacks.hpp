@@ -99,8 +99,12 @@ class EarlyStopping : public Callback {
 
 // Saves the weights (safetensors, atomically) after every epoch, or only
 // when `monitor` improves. "{epoch}" in the path becomes the 1-based epoch.
-// With include_optimizer, the optimizer state goes beside it
-// ("<path>.optimizer.safetensors") so training can resume exactly.
+// With include_optimizer, `filepath` names a directory holding
+// weights.safetensors and optimizer.safetensors, replaced as one unit
+// (io/atomic_dir.hpp), so training can resume exactly and a kill never
+// pairs the weights of one epoch with the optimizer state of another.
+inline constexpr const char* checkpoint_weights_file = "weights.safetensors";
+inline constexpr const char* checkpoint_optimizer_file = "optimizer.safetensors";
 class ModelCheckpoint : public Callback {
  public:
   struct Options {

@@ -1,7 +1,9 @@
 #include "models/model_file.hpp"
 
+#include <optional>
 #include <system_error>
 
+#include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
 #include "io/json_depth.hpp"
 #include "io/safetensors.hpp"
@@ -83,11 +85,18 @@ void save_model(const Model& model, const std::filesystem::path& dir) {
                      {"version", file_version},
                      {"class_name", model.class_name()},
                      {"config", model.get_config()}};  // first: a model that cannot be described writes nothing
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) throw Error("save_model: cannot create the directory " + dir.string() + ": " + error.message());
-  model.save_weights(dir / "weights.safetensors");
-  io::write_file_atomically(dir / "model.json", file.dump(2) + "\n");
+  // Both files are replaced as one unit (io/atomic_dir.hpp): a crash or a
+  // full disk leaves the old pair or the new one, never new weights beside
+  // an old architecture; a concurrent save of the same directory fails.
+  std::optional<io::DirectoryWrite> write;
+  try {
+    write.emplace(dir, std::vector<std::string>{"model.json", "weights.safetensors"});
+  } catch (const Error& e) {
+    throw Error("save_model: cannot create the directory " + dir.string() + ": " + e.what());
+  }
+  model.save_weights(write->staging() / "weights.safetensors");
+  io::write_file_atomically(write->staging() / "model.json", file.dump(2) + "\n");
+  write->commit();
 }
 
 std::shared_ptr<Model> load_model(const std::filesystem::path& dir) {

@@ -6,7 +6,9 @@
 //                        the config being the model's get_config() (see
 //                        models/model_config.cpp for the graph layout);
 //   weights.safetensors  the weights, as Model::save_weights writes them.
-// Both files are written atomically (io/atomic_file.hpp).
+// The directory is replaced as one unit (io/atomic_dir.hpp): a crash or a
+// full disk leaves the old pair or the new one, and a second concurrent
+// save of the same directory fails at once.
 //
 // Layers are rebuilt through the layer registry (layers/registry.hpp): a
 // user-defined layer must be registered before load_model, as Keras wants
@@ -22,7 +24,8 @@ namespace kiln {
 
 // Creates `dir` if needed and writes model.json and weights.safetensors in
 // it, replacing earlier ones. Throws kiln::Error for a subclassed model, a
-// model with two layers of one name, or an I/O failure.
+// model with two layers of one name, a `dir` holding other files (they are
+// never replaced), a concurrent save of `dir`, or an I/O failure.
 void save_model(const Model& model, const std::filesystem::path& dir);
 
 // Rebuilds the model save_model wrote in `dir`, with its layer names, graph

@@ -14,6 +14,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "examples/nmt/checkpoint.hpp"
 #include "examples/nmt/cli.hpp"
 #include "examples/nmt/commands.hpp"
 #include "examples/nmt/dataset.hpp"
@@ -24,6 +25,9 @@
 #include "examples/nmt/seq2seq.hpp"
 #include "examples/nmt/trainer.hpp"
 #include "graph/node.hpp"
+#include "io/atomic_dir.hpp"
+#include "io/atomic_file.hpp"
+#include "io/safetensors.hpp"
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
 #include "ops/one_hot.hpp"
@@ -132,14 +136,14 @@ const TinyTrainedModel& tiny_trained_model() {
 
 // ---------------------------------------------------------------- data
 
-TEST_CASE("nmt: English is pre-padded and French post-padded inside 'sos' ... 'eos', as the seed does") {
+TEST_CASE("nmt: English is pre-padded and French post-padded inside '<sos>' ... '<eos>', as the seed does") {
   const std::vector<kiln::text::SentencePair> pairs = {{"the cat sleeps .", "le chat dort ."},
                                                        {"the dog .", "le chien ."}};
   const auto v = nmt::fit_vocabularies(pairs);
   CHECK(v.en.index_of("UNK") == 1);
   CHECK(v.fr.index_of("UNK") == 1);
-  CHECK(v.fr.index_of("sos") > 1);
-  CHECK(v.fr.index_of("eos") > 1);
+  CHECK(v.fr.index_of(nmt::start_token) > 1);
+  CHECK(v.fr.index_of(nmt::end_token) > 1);
 
   const Array src = nmt::source_ids(v.en, nmt::sources_of(pairs), 5);
   const float the = float(v.en.index_of("the")), cat = float(v.en.index_of("cat")),
@@ -147,7 +151,7 @@ TEST_CASE("nmt: English is pre-padded and French post-padded inside 'sos' ... 'e
   CHECK(src == Array{{0, 0, the, cat, sleeps}, {0, 0, 0, the, dog}});
 
   const Array tgt = nmt::target_ids(v.fr, nmt::targets_of(pairs), 6);
-  const float sos = float(v.fr.index_of("sos")), eos = float(v.fr.index_of("eos")), le = float(v.fr.index_of("le")),
+  const float sos = float(v.fr.index_of(nmt::start_token)), eos = float(v.fr.index_of(nmt::end_token)), le = float(v.fr.index_of("le")),
               chat = float(v.fr.index_of("chat")), dort = float(v.fr.index_of("dort")),
               chien = float(v.fr.index_of("chien"));
   CHECK(tgt == Array{{sos, le, chat, dort, eos, 0}, {sos, le, chien, eos, 0, 0}});
@@ -157,6 +161,23 @@ TEST_CASE("nmt: English is pre-padded and French post-padded inside 'sos' ... 'e
   CHECK(nmt::target_ids(v.fr, {"le chat dort"}, 3) == Array{{sos, le, chat}});
   // Unknown words are the OOV id 1.
   CHECK(nmt::source_ids(v.en, {"the zebra"}, 3) == Array{{0, the, 1}});
+}
+
+TEST_CASE("nmt: the markers are reserved tokens: a French 'eos' or 'sos' is an ordinary word, never an end") {
+  // The seed wrapped French as "sos ... eos": this target was cut after "le".
+  const std::vector<kiln::text::SentencePair> pairs = {{"the eos .", "le eos et le sos ."}, {"go .", "va !"}};
+  const auto v = nmt::fit_vocabularies(pairs);
+  const int start = v.fr.index_of(nmt::start_token), end = v.fr.index_of(nmt::end_token);
+  const int eos_word = v.fr.index_of("eos"), sos_word = v.fr.index_of("sos");
+  CHECK(eos_word > 1);
+  CHECK(sos_word > 1);
+  CHECK(std::set<int>{start, end, eos_word, sos_word}.size() == 4);
+  const Array tgt = nmt::target_ids(v.fr, {"Le EOS et le sos."}, 9);
+  const float le = float(v.fr.index_of("le")), et = float(v.fr.index_of("et"));
+  CHECK(tgt == Array{{float(start), le, float(eos_word), et, le, float(sos_word), float(end), 0, 0}});
+  // No text can produce a marker: the tokenizer strips '<' and '>' from input.
+  CHECK(v.en.tokens_of("<eos> <sos>") == std::vector<std::string>{"eos", "sos"});
+  CHECK(nmt::wrap_target("<eos>") == std::string(nmt::start_token) + " eos " + nmt::end_token);
 }
 
 TEST_CASE("nmt: the split is a seeded shuffle holding out the requested fraction") {
@@ -302,7 +323,7 @@ TEST_CASE("nmt: greedy translations are French words, end at 'eos', and carry on
   const Array source = nmt::source_ids(tiny.trained.en, nmt::sources_of(tiny.split.test), m.config.en_timesteps);
   const auto translations = decoder.greedy(source, 7);  // several blocks
   REQUIRE(translations.size() == tiny.split.test.size());
-  const int eos = tiny.trained.fr.index_of("eos");
+  const int eos = tiny.trained.fr.index_of(m.config.end_token);
   for (const auto& t : translations) {
     REQUIRE(!t.ids.empty());
     CHECK(t.ids.size() <= m.config.decoder_steps());
@@ -312,8 +333,8 @@ TEST_CASE("nmt: greedy translations are French words, end at 'eos', and carry on
     for (const auto& w : t.words) {
       CHECK(!w.empty());
       CHECK(w.find(' ') == std::string::npos);
-      CHECK(w != "sos");
-      CHECK(w != "eos");
+      CHECK(w != m.config.start_token);
+      CHECK(w != m.config.end_token);
     }
     REQUIRE(t.attention.shape() == kiln::Shape{t.ids.size(), m.config.en_timesteps});
     for (std::size_t s = 0; s < t.ids.size(); ++s) {
@@ -354,9 +375,11 @@ TEST_CASE("nmt: beam search of width 1 is greedy decoding, and wider beams give 
 
 // ---------------------------------------------------------------- evaluation
 
-TEST_CASE("nmt: scores compare normalised words, ignoring case, punctuation, 'sos' and 'eos'") {
-  CHECK(nmt::normalise("sos Il fait beau, n'est-ce pas ? eos") ==
+TEST_CASE("nmt: scores compare normalised words, ignoring case and punctuation") {
+  CHECK(nmt::normalise("Il fait beau, n'est-ce pas ?") ==
         std::vector<std::string>{"il", "fait", "beau", "n'est", "ce", "pas"});
+  // The seed's markers were words; a reference may hold them as words.
+  CHECK(nmt::normalise("le sos et eos") == std::vector<std::string>{"le", "sos", "et", "eos"});
   const auto perfect = nmt::score_translations({{"il", "fait", "beau", "ce", "matin"}, {"oui"}},
                                                {"Il fait beau, ce matin.", "Oui !"});
   CHECK(perfect.bleu == doctest::Approx(1.0));
@@ -509,7 +532,7 @@ TEST_CASE("nmt: the command line has the documented defaults and rejects bad opt
   CHECK(usage({"nmt"}).find("missing command") != std::string::npos);
   CHECK(usage({"nmt", "fly"}).find("unknown command 'fly'") != std::string::npos);
   CHECK(usage({"nmt", "train", "--colour"}).find("unknown option '--colour'") != std::string::npos);
-  CHECK(usage({"nmt", "train", "--epochs", "-3"}).find("--epochs expects an integer >= 1, got '-3'") !=
+  CHECK(usage({"nmt", "train", "--epochs", "-3"}).find("--epochs expects an integer from 1 to 1000000, got '-3'") !=
         std::string::npos);
   CHECK(usage({"nmt", "train", "--epochs", "0"}).find("--epochs") != std::string::npos);
   CHECK(usage({"nmt", "train", "--hidden", "1.5"}).find("--hidden") != std::string::npos);
@@ -584,4 +607,309 @@ TEST_CASE("nmt: translate writes exactly one line per input line, empty for empt
   CHECK(log.str().find("line 4: unknown word 'zzzunknown' is read as 'UNK'") != std::string::npos);
   CHECK(log.str().find("line 5:") != std::string::npos);
   fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- reliability (issue 14)
+
+namespace {
+
+std::string format_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const kiln::FormatError& e) {
+    return e.what();
+  }
+  return "(no FormatError)";
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const kiln::Error& e) {
+    return e.what();
+  }
+  return "(no kiln::Error)";
+}
+
+void write_text(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
+
+}  // namespace
+
+TEST_CASE("nmt: the command line refuses values out of range before narrowing them") {
+  auto usage = [](std::vector<std::string> args) {
+    try {
+      nmt::parse_command_line(args);
+    } catch (const nmt::UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no UsageError)");
+  };
+  // 2^32 + 1 once became 1 thread in int(threads).
+  CHECK(usage({"nmt", "translate", "--model", "m", "--threads", "4294967297"}).find("--threads expects an integer "
+                                                                                    "from 0 to 1024") !=
+        std::string::npos);
+  CHECK(usage({"nmt", "train", "--seed", "18446744073709551616"}).find("--seed") != std::string::npos);  // 2^64
+  CHECK(nmt::parse_command_line({"nmt", "train", "--seed", "18446744073709551615"}).train.seed == UINT64_MAX);
+  CHECK(usage({"nmt", "translate", "--model", "m", "--beam", "99999999999"}).find("from 1 to 1000") !=
+        std::string::npos);
+  CHECK(usage({"nmt", "train", "--en-timesteps", "1000000000"}).find("--en-timesteps") != std::string::npos);
+  CHECK(usage({"nmt", "train", "--hidden", "+5"}).find("--hidden") != std::string::npos);
+  CHECK(usage({"nmt", "train", "--samples", "1000000000"}).find("phrasebook generates at most 1000000") !=
+        std::string::npos);
+  CHECK(usage({"nmt", "translate", "--model", "m", "--heatmap", "a.jpg"}).find("must end in .png or .svg") !=
+        std::string::npos);
+  CHECK(usage({"nmt", "translate", "--model", "m", "--heatmap", "a"}).find(".png or .svg") != std::string::npos);
+  CHECK(nmt::heatmap_format("t", "x/A.SVG") == nmt::HeatmapFormat::svg);
+  CHECK(nmt::heatmap_format("t", "a.png") == nmt::HeatmapFormat::png);
+  CHECK(usage({"nmt", "train", "--resume", "ck", "--hidden", "8"}).find("--hidden cannot be given with it") !=
+        std::string::npos);
+  CHECK(nmt::parse_command_line({"nmt", "train", "--resume", "ck", "--quiet", "--threads", "2"}).train.resume == "ck");
+  CHECK(usage({"nmt", "train", "--out", "m", "--checkpoint-dir", "m/"}).find("must differ from --out") !=
+        std::string::npos);
+  CHECK(nmt::parse_command_line({"nmt", "train", "--out", "m"}).train.checkpoint_path() == "m.checkpoint");
+}
+
+TEST_CASE("nmt: config.json is checked against the limits and the weights before a model is built") {
+  const auto& tiny = tiny_trained_model();
+  const fs::path good = scratch_dir("config_checks");
+  nmt::save_model_dir(good, tiny.trained);
+  auto with_config = [&](const std::string& key, const nlohmann::json& value) {
+    auto j = nmt::to_json(tiny.trained.model.config);
+    j[key] = value;
+    write_text(good / "config.json", j.dump());
+    return format_error_of([&] { nmt::load_model_dir(good); });
+  };
+  // Would once allocate gigabytes before failing.
+  const std::string huge = with_config("en_timesteps", 1'000'000'000);
+  CHECK(huge.find("en_timesteps: expected an integer from 1 to 1000") != std::string::npos);
+  CHECK(with_config("hidden", 100'000).find("hidden") != std::string::npos);
+  // Sizes that fit the limits but not the weights: named, with both shapes.
+  const std::string embed = with_config("embed", 8);
+  CHECK(embed.find("weights.safetensors: has no tensor 'decoder_embedding/embeddings'") != std::string::npos);
+  CHECK(with_config("end_token", "le").find("end_token: 'le' is a word a sentence can hold") != std::string::npos);
+  const std::string bidirectional = with_config("bidirectional", true);
+  CHECK(bidirectional.find("do not belong together") != std::string::npos);
+  nmt::save_model_dir(good, tiny.trained);
+
+  // Weights of another model (one more French word) beside this config and vocabulary.
+  auto other_config = tiny.trained.model.config;
+  other_config.fr_vocab += 1;
+  nmt::build_seq2seq(other_config).training->save_weights(good / "weights.safetensors");
+  const std::string mixed = format_error_of([&] { nmt::load_model_dir(good); });
+  CAPTURE(mixed);
+  CHECK(mixed.find((good / "weights.safetensors").string()) != std::string::npos);
+  CHECK(mixed.find("do not belong together") != std::string::npos);
+  fs::remove_all(good);
+}
+
+TEST_CASE("nmt: the shapes config.json implies are those of the model it builds, in every variant") {
+  for (const bool bidirectional : {false, true}) {
+    for (const std::size_t embed : {std::size_t(0), std::size_t(6)}) {
+      CAPTURE(bidirectional);
+      CAPTURE(embed);
+      const nmt::Seq2SeqConfig config{.hidden = 5, .en_timesteps = 4, .fr_timesteps = 5, .en_vocab = 11,
+                                      .fr_vocab = 13, .embed = embed, .bidirectional = bidirectional};
+      std::vector<kiln::io::NamedArray> tensors;
+      for (const auto& [name, w] : nmt::build_seq2seq(config).training->named_weights()) tensors.push_back({name, w.value()});
+      CHECK_NOTHROW(nmt::check_weights_fit_config(config, tensors, "built"));
+      auto wider = config;
+      wider.en_vocab += 1;  // the encoder's input side is checked too
+      CHECK_THROWS_AS(nmt::check_weights_fit_config(wider, tensors, "built"), kiln::FormatError);
+    }
+  }
+}
+
+TEST_CASE("nmt: weights holding NaN or infinity are reported by tensor name, and refused with strict") {
+  const auto& tiny = tiny_trained_model();
+  const fs::path dir = scratch_dir("non_finite");
+  nmt::save_model_dir(dir, tiny.trained);
+  auto tensors = kiln::io::load_safetensors(dir / "weights.safetensors");
+  CHECK(nmt::non_finite_tensors(tensors).empty());
+  for (auto& t : tensors) {
+    if (t.name == "decoder_gru/kernel") t.value.data()[3] = NAN;
+    if (t.name == "attention_layer/V_a") t.value.data()[0] = -INFINITY;
+  }
+  kiln::io::save_safetensors(dir / "weights.safetensors", tensors);
+  std::ostringstream warnings;
+  nmt::load_model_dir(dir, {.warnings = &warnings});
+  CAPTURE(warnings.str());
+  CHECK(warnings.str().find("tensor 'decoder_gru/kernel' holds 1 NaN of ") != std::string::npos);
+  CHECK(warnings.str().find("tensor 'attention_layer/V_a' holds 1 infinite of ") != std::string::npos);
+  const std::string strict = format_error_of([&] { nmt::load_model_dir(dir, {.strict = true}); });
+  CHECK(strict.find("weights.safetensors: tensor '") != std::string::npos);
+  CHECK(strict.find("(--strict)") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nmt: the model directory is replaced as a whole, by one writer at a time") {
+  const auto& tiny = tiny_trained_model();
+  const fs::path root = scratch_dir("whole_dir");
+  const fs::path dir = root / "model";
+  nmt::save_model_dir(dir, tiny.trained);
+  const std::string config_before = kiln::io::read_file(dir / "config.json");
+
+  SUBCASE("a second writer fails at once, naming the directory") {
+    kiln::io::DirectoryWrite first(dir, nmt::model_dir_parts());
+    const std::string second = error_of([&] { nmt::save_model_dir(dir, tiny.trained); });
+    CHECK(second.find(dir.string() + " is being written by process") != std::string::npos);
+  }
+  SUBCASE("an abandoned write (a failure halfway) leaves the old version and no staging directory") {
+    {
+      kiln::io::DirectoryWrite write(dir, nmt::model_dir_parts());
+      kiln::io::write_file_atomically(write.staging() / "config.json", std::string("{\"half\": true}"));
+    }  // destroyed without commit, as when the weights' write throws
+    CHECK(kiln::io::read_file(dir / "config.json") == config_before);
+    std::size_t entries = 0;
+    for (const auto& e : fs::directory_iterator(root)) entries += e.path().filename().string().find(".staging") != std::string::npos;
+    CHECK(entries == 0);
+  }
+  SUBCASE("files the program did not write are never replaced") {
+    write_text(dir / "notes.txt", "mine");
+    const std::string refused = error_of([&] { nmt::save_model_dir(dir, tiny.trained); });
+    CHECK(refused.find("holds 'notes.txt', which this program did not write") != std::string::npos);
+    CHECK(kiln::io::read_file(dir / "notes.txt") == "mine");
+    write_text(root / "file", "x");
+    CHECK(error_of([&] { nmt::save_model_dir(root / "file", tiny.trained); }).find("is not a directory") !=
+          std::string::npos);
+  }
+  SUBCASE("a reader keeps the version it opened while the directory is replaced") {
+    const kiln::io::DirectoryReader reader(dir);
+    auto changed = tiny.trained.model.config;  // only the text matters here
+    kiln::io::DirectoryWrite write(dir, nmt::model_dir_parts());
+    nmt::write_model_files(write.staging(), tiny.trained);
+    kiln::io::write_file_atomically(write.staging() / "config.json", nmt::to_json(changed).dump() + " ");
+    write.commit();
+    CHECK(reader.read("config.json") == config_before);
+    CHECK(kiln::io::read_file(dir / "config.json") != config_before);
+  }
+  fs::remove_all(root);
+}
+
+TEST_CASE("nmt: beam search is bounded by the French vocabulary") {
+  const auto& tiny = tiny_trained_model();
+  const auto& m = tiny.trained.model;
+  const nmt::Decoder decoder(m, tiny.trained.fr);
+  const Array source = kiln::row_range(
+      nmt::source_ids(tiny.trained.en, nmt::sources_of(tiny.split.test), m.config.en_timesteps), 0, 2);
+  const auto capped = decoder.beam_search(source, m.config.fr_vocab);
+  const auto huge = decoder.beam_search(source, 99'999'999'999);  // once grew by 1.2 GB every 5 s
+  REQUIRE(huge.size() == capped.size());
+  for (std::size_t i = 0; i < huge.size(); ++i) CHECK(huge[i].ids == capped[i].ids);
+}
+
+TEST_CASE("nmt: translate reads LF, CRLF and lone CR line endings alike") {
+  const auto& tiny = tiny_trained_model();
+  const fs::path dir = scratch_dir("endings");
+  nmt::save_model_dir(dir, tiny.trained);
+  const std::string a = tiny.split.test[0].source, b = tiny.split.test[1].source, c = tiny.split.test[2].source;
+  auto translate = [&](const std::string& input) {
+    std::istringstream in(input);
+    std::ostringstream out, log;
+    nmt::TranslateOptions options;
+    options.model_dir = dir.string();
+    REQUIRE(nmt::run_translate(options, in, out, log) == nmt::exit_ok);
+    return out.str();
+  };
+  const std::string expected = translate(a + "\n" + b + "\n\n" + c + "\n");
+  CHECK(std::count(expected.begin(), expected.end(), '\n') == 4);
+  CHECK(translate(a + "\r" + b + "\r\r" + c + "\r") == expected);
+  CHECK(translate(a + "\r\n" + b + "\r\n\r\n" + c) == expected);
+  CHECK(translate(a + "\r" + b + "\n\r\n" + c + "\r\n") == expected);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nmt: unknown-word warnings are truncated") {
+  const auto& tiny = tiny_trained_model();
+  const fs::path dir = scratch_dir("warnings");
+  nmt::save_model_dir(dir, tiny.trained);
+  std::string line;
+  for (int i = 0; i < 1000; ++i) line += "zzz" + std::to_string(i) + " ";
+  line += std::string(500, 'q');
+  std::string input;
+  for (int i = 0; i < 300; ++i) input += line + "\n";
+  std::istringstream in(input);
+  std::ostringstream out, log;
+  nmt::TranslateOptions options;
+  options.model_dir = dir.string();
+  REQUIRE(nmt::run_translate(options, in, out, log) == nmt::exit_ok);
+  CHECK(log.str().find("'zzz0', 'zzz1', 'zzz2', 'zzz3', 'zzz4' and 996 more") != std::string::npos);
+  CHECK(log.str().find("more warnings follow; they are not shown") != std::string::npos);
+  std::istringstream huge(std::string(3 << 20, 'a') + "\n" + tiny.split.test[0].source + "\n");
+  std::ostringstream huge_out, huge_log;
+  REQUIRE(nmt::run_translate(options, huge, huge_out, huge_log) == nmt::exit_ok);
+  CHECK(huge_log.str().find("line 1: longer than 1048576 bytes; left empty") != std::string::npos);
+  CHECK(huge_out.str().substr(0, 1) == "\n");
+  const std::string huge_text = huge_out.str();
+  CHECK(std::count(huge_text.begin(), huge_text.end(), '\n') == 2);
+  CHECK(log.str().size() < 40'000);  // 100 lines of warnings, not 300 lines of a thousand words
+  const std::string translated = out.str();
+  CHECK(std::count(translated.begin(), translated.end(), '\n') == 300);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nmt: an interrupted and resumed training ends with the uninterrupted run's weights") {
+  const auto& tiny = tiny_trained_model();
+  const auto config = tiny.trained.model.config;
+  const Array source = nmt::source_ids(tiny.trained.en, nmt::sources_of(tiny.split.train), config.en_timesteps);
+  const Array target = nmt::target_ids(tiny.trained.fr, nmt::targets_of(tiny.split.train), config.fr_timesteps);
+  auto fresh = [&] {
+    kiln::set_random_seed(11);
+    return nmt::TrainedModel{nmt::build_seq2seq(config), tiny.trained.en, tiny.trained.fr};
+  };
+  const nmt::TrainingSettings base{.epochs = 3, .batch_size = 8, .seed = 5, .verbose = false};
+  auto whole = fresh();
+  nmt::train_seq2seq(whole.model, source, target, base);
+
+  const fs::path dir = scratch_dir("resume") / "checkpoint";
+  nmt::TrainOptions recorded;
+  recorded.epochs = base.epochs;
+  volatile std::sig_atomic_t stop = 1;  // as if SIGTERM came during the first step
+  bool interrupted = false;
+  std::vector<nmt::TrainingPosition> positions;
+  // Runs from `from` (nullptr: the start) until stopped, checkpointing into dir.
+  auto run = [&](nmt::TrainedModel& trained, const nmt::TrainingPosition* from) {
+    auto settings = base;
+    settings.resume_from = from;
+    settings.checkpoint_every = 1;
+    settings.checkpoint = [&](const nmt::TrainingPosition& at) {
+      positions.push_back(at);
+      kiln::io::DirectoryWrite write(dir, nmt::checkpoint_parts());
+      nmt::write_checkpoint(write, trained, recorded, at);
+      stop = 1;  // the second run stops at its first epoch end
+    };
+    settings.stop = &stop;
+    settings.interrupted = &interrupted;
+    nmt::train_seq2seq(trained.model, source, target, settings);
+  };
+  auto first = fresh();
+  run(first, nullptr);
+  REQUIRE(interrupted);
+  REQUIRE(positions.size() == 1);
+  CHECK(positions[0].epoch == 0);  // mid-epoch: after its first step
+  CHECK(positions[0].step == 1);
+
+  stop = 0;
+  auto state = nmt::read_checkpoint_state(dir);
+  CHECK(state.position.order == positions[0].order);
+  CHECK(state.position.loss_sum == positions[0].loss_sum);
+  auto second = nmt::load_checkpoint(dir, nullptr);
+  run(second, &state.position);
+  REQUIRE(interrupted);
+  REQUIRE(positions.size() == 2);
+  CHECK(positions[1].epoch == 1);  // at an epoch boundary
+  CHECK(positions[1].step == 0);
+
+  state = nmt::read_checkpoint_state(dir);
+  auto resumed = nmt::load_checkpoint(dir, nullptr);
+  auto rest = base;
+  rest.resume_from = &state.position;
+  nmt::train_seq2seq(resumed.model, source, target, rest);
+  const auto a = whole.model.training->get_weights(), b = resumed.model.training->get_weights();
+  REQUIRE(a.size() == b.size());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, kiln::testing::max_abs_diff(a[i], b[i]));
+  CHECK(worst <= 1e-6);
+  // And the interruptions mattered: the weights moved after them.
+  CHECK(kiln::testing::max_abs_diff(a[0], second.model.training->get_weights()[0]) > 1e-4);
+  fs::remove_all(dir.parent_path());
 }

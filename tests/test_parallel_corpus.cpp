@@ -42,6 +42,22 @@ TEST_CASE("read_parallel_files pairs line N of one file with line N of the other
                                                                  {"last line", "dernière ligne"}});
 }
 
+TEST_CASE("LF, CRLF and lone CR line endings all end a line, mixed in one file") {
+  TempDir dir("endings");
+  std::string en, fr;
+  for (int i = 0; i < 300; ++i) {  // 300 pairs with CR endings only: once read as a single pair
+    en += "sentence " + std::to_string(i) + "\r";
+    fr += "phrase " + std::to_string(i) + "\r";
+  }
+  const auto cr = read_parallel_files(dir.write("en", en), dir.write("fr", fr));
+  REQUIRE(cr.size() == 300);
+  CHECK(cr[299] == SentencePair{"sentence 299", "phrase 299"});
+  const auto mixed = read_parallel_files(dir.write("en2", "a\rb\r\nc\nd"), dir.write("fr2", "1\n2\r3\r\n4\r"));
+  CHECK(mixed == std::vector<SentencePair>{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}});
+  const auto tsv = read_tab_separated_pairs(dir.write("tsv", "go .\tva .\rhi .\tsalut .\r"));
+  CHECK(tsv == std::vector<SentencePair>{{"go .", "va ."}, {"hi .", "salut ."}});
+}
+
 TEST_CASE("read_parallel_files skips a UTF-8 byte order mark") {
   TempDir dir("bom");
   const auto en = dir.write("en", "\xEF\xBB\xBFyes\n");

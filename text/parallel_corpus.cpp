@@ -11,18 +11,19 @@ namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-// The file's lines without their '\n' or "\r\n"; a final line needs no
-// newline, and a final newline does not start an extra empty line.
+// The file's lines without their ending: "\n" (Unix), "\r\n" (Windows) or
+// a lone "\r" (classic Mac OS, some exports), mixed freely. A final line
+// needs no ending, and a final ending does not start an extra empty line.
 std::vector<std::string> split_lines(std::string_view content) {
   std::string_view rest = content;
   if (rest.starts_with(kByteOrderMark)) rest.remove_prefix(kByteOrderMark.size());
   std::vector<std::string> lines;
   while (!rest.empty()) {
-    std::size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    lines.emplace_back(line);
-    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    const std::size_t end = rest.find_first_of("\r\n");
+    lines.emplace_back(rest.substr(0, end));
+    if (end == std::string_view::npos) break;
+    const bool crlf = rest[end] == '\r' && end + 1 < rest.size() && rest[end + 1] == '\n';
+    rest.remove_prefix(end + (crlf ? 2 : 1));
   }
   return lines;
 }

@@ -4,8 +4,10 @@
 
 #include "examples/nmt/cli.hpp"
 
-#include <filesystem>
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -32,16 +34,18 @@ struct CommandSpec {
   throw UsageError(command + ": " + message + " (see '" + command + " --help')");
 }
 
-// A non-negative decimal integer >= `min`; anything else (a sign, a
-// fraction, trailing text, overflow) is a usage error naming the option.
-std::size_t parse_count(const std::string& command, const std::string& option, const std::string& text,
-                        std::size_t min) {
-  const std::string expected = "expects an integer >= " + std::to_string(min) + ", got '" + text + "'";
-  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) {
-    usage_error(command, option + " " + expected);
+// A decimal integer in [min, max], checked before it is narrowed to any
+// smaller type; anything else (a sign, a fraction, trailing text, a value
+// beyond 64 bits) is a usage error naming the option and the range.
+std::uint64_t parse_count(const std::string& command, const std::string& option, const std::string& text,
+                          std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    usage_error(command, option + " expects an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                             ", got '" + text + "'");
   }
-  const std::size_t value = std::stoull(text);
-  if (value < min) usage_error(command, option + " " + expected);
   return value;
 }
 
@@ -73,9 +77,9 @@ std::string format_help(const CommandSpec& spec) {
   return out.str();
 }
 
-// Fills the options through the spec's setters. Returns false when --help
-// was asked for.
-bool parse_options(const CommandSpec& spec, const std::vector<std::string>& args) {
+// Fills the options through the spec's setters and lists the names given
+// in `given`. Returns false when --help was asked for.
+bool parse_options(const CommandSpec& spec, const std::vector<std::string>& args, std::vector<std::string>& given) {
   for (std::size_t i = 2; i < args.size(); ++i) {
     std::string name = args[i];
     if (name == "--help" || name == "-h") return false;
@@ -90,6 +94,7 @@ bool parse_options(const CommandSpec& spec, const std::vector<std::string>& args
       usage_error(spec.name, name.rfind("-", 0) == 0 ? "unknown option '" + name + "'"
                                                        : "unexpected argument '" + name + "'");
     }
+    given.push_back(name);
     if (option->value_name.empty()) {
       if (inline_value) usage_error(spec.name, name + " takes no value");
       option->set("");
@@ -120,6 +125,17 @@ void check_data(const std::string& command, const DataOptions& data, bool requir
   }
 }
 
+// A resumed run must be the run that was started: only options that do not
+// change its result may be given beside --resume.
+void check_resume(const std::string& command, const std::vector<std::string>& given) {
+  for (const auto& name : given) {
+    if (name != "--resume" && name != "--quiet" && name != "--threads" && name != "--checkpoint-every") {
+      usage_error(command, "--resume continues a run with the options it was started with; " + name +
+                               " cannot be given with it");
+    }
+  }
+}
+
 std::string default_of(std::size_t n) { return " (default: " + std::to_string(n) + ")"; }
 
 // Setters for the three kinds of value, so each option is one short entry.
@@ -130,8 +146,10 @@ Setter text(std::string& field) {
 Setter flag(bool& field) {
   return [&field](const std::string&) { field = true; };
 }
-Setter count(std::size_t& field, const std::string& command, const char* option, std::size_t min) {
-  return [&field, command, option, min](const std::string& v) { field = parse_count(command, option, v, min); };
+Setter count(std::size_t& field, const std::string& command, const char* option, std::size_t min, std::size_t max) {
+  return [&field, command, option, min, max](const std::string& v) {
+    field = std::size_t(parse_count(command, option, v, min, max));
+  };
 }
 
 CommandSpec train_spec(TrainOptions& o) {
@@ -148,31 +166,40 @@ CommandSpec train_spec(TrainOptions& o) {
            {"--samples", "N",
             "use the first N pairs of the corpus, or generate N phrasebook pairs (default: all; phrasebook " +
                 std::to_string(default_phrasebook_pairs) + ")",
-            count(o.data.samples, c, "--samples", 1)},
+            count(o.data.samples, c, "--samples", 1, max_samples)},
            {"--out", "DIR", "model directory to write (default: " + o.out + ")", text(o.out)},
            {"--epochs", "N",
             "passes over the training pairs (default: " + std::to_string(default_corpus_epochs) + " for a corpus, " +
                 std::to_string(default_phrasebook_epochs) + " for the phrasebook)",
-            count(o.epochs, c, "--epochs", 1)},
+            count(o.epochs, c, "--epochs", 1, max_epochs)},
            {"--batch-size", "N", "pairs per training step" + default_of(o.batch_size),
-            count(o.batch_size, c, "--batch-size", 1)},
+            count(o.batch_size, c, "--batch-size", 1, max_batch_size)},
            {"--hidden", "N", "GRU units (the decoder has twice as many with --bidirectional)" + default_of(o.hidden),
-            count(o.hidden, c, "--hidden", 1)},
+            count(o.hidden, c, "--hidden", 1, max_hidden)},
            {"--en-timesteps", "N", "English words per sentence; longer ones are cut" + default_of(o.en_timesteps),
-            count(o.en_timesteps, c, "--en-timesteps", 1)},
-           {"--fr-timesteps", "N", "French words per sentence, with 'sos' and 'eos'" + default_of(o.fr_timesteps),
-            count(o.fr_timesteps, c, "--fr-timesteps", 2)},
+            count(o.en_timesteps, c, "--en-timesteps", 1, max_timesteps)},
+           {"--fr-timesteps", "N", "French words per sentence, with '<sos>' and '<eos>'" + default_of(o.fr_timesteps),
+            count(o.fr_timesteps, c, "--fr-timesteps", 2, max_timesteps)},
            {"--embed", "N", "word embeddings of width N instead of one-hot inputs; 0 = one-hot" + default_of(o.embed),
-            count(o.embed, c, "--embed", 0)},
+            count(o.embed, c, "--embed", 0, max_embed)},
            {"--bidirectional", "", "bidirectional GRU encoder, the seed's nmt_bidirectional (default: off)",
             flag(o.bidirectional)},
            {"--test-split", "F", "fraction of pairs held out for testing, in [0, 1) (default: 0.15)",
             [&o, c](const std::string& v) { o.test_split = parse_fraction(c, "--test-split", v); }},
            {"--seed", "N", "seed of the split, the initial weights and the shuffling" + default_of(o.seed),
-            [&o, c](const std::string& v) { o.seed = parse_count(c, "--seed", v, 0); }},
+            [&o, c](const std::string& v) { o.seed = parse_count(c, "--seed", v, 0, UINT64_MAX); }},
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
-            count(o.threads, c, "--threads", 0)},
-           {"--quiet", "", "no progress bar, model summary or sample translations (default: off)", flag(o.quiet)}}};
+            count(o.threads, c, "--threads", 0, max_threads)},
+           {"--quiet", "", "no progress bar, model summary or sample translations (default: off)", flag(o.quiet)},
+           {"--checkpoint-every", "N",
+            "write a resumable checkpoint every N epochs; one is also written on SIGINT or SIGTERM; 0 = only then" +
+                default_of(o.checkpoint_every),
+            count(o.checkpoint_every, c, "--checkpoint-every", 0, max_epochs)},
+           {"--checkpoint-dir", "DIR", "where checkpoints go (default: the --out directory's name + '.checkpoint')",
+            text(o.checkpoint_dir)},
+           {"--resume", "DIR",
+            "continue the run a checkpoint directory holds, with the options it was started with (default: none)",
+            text(o.resume)}}};
 }
 
 CommandSpec translate_spec(TranslateOptions& o) {
@@ -183,10 +210,16 @@ CommandSpec translate_spec(TranslateOptions& o) {
           "saw become its out-of-vocabulary token 'UNK' (listed on stderr); sentences longer than the model's\n"
           "English time steps keep their first words (a warning on stderr).",
           {{"--model", "DIR", "model directory written by 'nmt train' (required)", text(o.model_dir)},
-           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
-           {"--heatmap", "FILE.png", "attention of the last sentence as PNG and SVG (default: none)", text(o.heatmap)},
+           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1, max_beam)},
+           {"--heatmap", "FILE", "attention of the last sentence; FILE.png or FILE.svg picks the format (default: none)",
+            text(o.heatmap)},
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
-            count(o.threads, c, "--threads", 0)}}};
+            count(o.threads, c, "--threads", 0, max_threads)},
+           {"--line-buffered", "",
+            "answer each line as soon as it is read (default: on when stdin is not a regular file, else batches)",
+            flag(o.line_buffered)},
+           {"--strict", "", "refuse weights holding NaN or infinity instead of warning (default: off)",
+            flag(o.strict)}}};
 }
 
 CommandSpec evaluate_spec(EvaluateOptions& o) {
@@ -200,11 +233,13 @@ CommandSpec evaluate_spec(EvaluateOptions& o) {
            {"--pairs", "FILE", "tab-separated 'english<TAB>french' lines (this or --data-dir is required)",
             text(o.data.pairs)},
            {"--samples", "N", "evaluate only the first N pairs (default: all)",
-            count(o.data.samples, c, "--samples", 1)},
-           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1)},
+            count(o.data.samples, c, "--samples", 1, max_samples)},
+           {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1, max_beam)},
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
-            count(o.threads, c, "--threads", 0)},
-           {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)}}};
+            count(o.threads, c, "--threads", 0, max_threads)},
+           {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)},
+           {"--strict", "", "refuse weights holding NaN or infinity instead of warning (default: off)",
+            flag(o.strict)}}};
 }
 
 std::string indent(const std::string& text) {
@@ -214,6 +249,16 @@ std::string indent(const std::string& text) {
 }
 
 }  // namespace
+
+HeatmapFormat heatmap_format(const std::string& command, const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char ch) {
+    return char(std::tolower(ch));
+  });
+  if (extension == ".png") return HeatmapFormat::png;
+  if (extension == ".svg") return HeatmapFormat::svg;
+  usage_error(command, "--heatmap '" + path + "' must end in .png or .svg (the extension picks the format)");
+}
 
 std::string program_help() {
   TrainOptions train;
@@ -234,7 +279,8 @@ std::string program_help() {
     out += indent(help);
     out += '\n';
   }
-  out += "\nExit status: 0 success, 1 runtime failure (e.g. a damaged model directory), 2 bad command line.\n";
+  out += "\nExit status: 0 success, 1 runtime failure (e.g. a damaged model directory, a failed write), 2 bad\n"
+         "command line, 130 / 143 train stopped by SIGINT / SIGTERM after writing a checkpoint.\n";
   return out;
 }
 
@@ -259,7 +305,8 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
   } else {
     throw UsageError("nmt: unknown command '" + command + "' (train, translate or evaluate; see 'nmt --help')");
   }
-  if (!parse_options(spec, args)) {
+  std::vector<std::string> given;
+  if (!parse_options(spec, args, given)) {
     inv.command = Command::help;
     inv.help_text = format_help(spec);
     return inv;
@@ -268,9 +315,19 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     case Command::train:
       check_data(spec.name, inv.train.data, false);
       if (inv.train.out.empty()) usage_error(spec.name, "--out must not be empty");
+      if (!inv.train.resume.empty()) check_resume(spec.name, given);
+      if (inv.train.data.builtin() && inv.train.data.samples > max_phrasebook_pairs) {
+        usage_error(spec.name, "--samples: the built-in phrasebook generates at most " +
+                                   std::to_string(max_phrasebook_pairs) + " pairs");
+      }
+      if ((std::filesystem::path(inv.train.checkpoint_path()) / "").lexically_normal() ==
+          (std::filesystem::path(inv.train.out) / "").lexically_normal()) {
+        usage_error(spec.name, "--checkpoint-dir must differ from --out (each is replaced as a whole)");
+      }
       break;
     case Command::translate:
       if (inv.translate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");
+      if (!inv.translate.heatmap.empty()) heatmap_format(spec.name, inv.translate.heatmap);
       break;
     case Command::evaluate:
       if (inv.evaluate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");

@@ -3,16 +3,20 @@
 // the --help texts generated from the same table, and the exit codes.
 //
 //   nmt train     [--data-dir DIR | --pairs FILE] [--out DIR] [--epochs N] ...
-//   nmt translate --model DIR [--beam K] [--heatmap FILE.png]
+//   nmt translate --model DIR [--beam K] [--heatmap FILE.png|FILE.svg]
 //   nmt evaluate  --model DIR (--data-dir DIR | --pairs FILE) [--beam K]
 //
 // Exit codes: 0 success, 1 a runtime fault (damaged model directory,
-// unreadable corpus, any kiln::Error), 2 a bad command line.
+// unreadable corpus, a failed write, any kiln::Error), 2 a bad command line;
+// `train` stopped by SIGINT or SIGTERM exits 128 + the signal's number
+// (130, 143) after writing a checkpoint.
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "examples/nmt/limits.hpp"
 
 namespace nmt {
 
@@ -56,13 +60,19 @@ struct TrainOptions {
   std::uint64_t seed = 1;
   std::size_t threads = default_threads;
   bool quiet = false;
+  std::size_t checkpoint_every = 0;   // epochs between checkpoints; 0: only on SIGINT / SIGTERM
+  std::string checkpoint_dir;         // empty: "<out>.checkpoint"
+  std::string resume;                 // a checkpoint directory to continue from
+  std::string checkpoint_path() const { return checkpoint_dir.empty() ? out + ".checkpoint" : checkpoint_dir; }
 };
 
 struct TranslateOptions {
   std::string model_dir;
   std::size_t beam = 1;               // 1: greedy
-  std::string heatmap;                // attention of the last sentence, as PNG (+ SVG)
+  std::string heatmap;                // attention of the last sentence; .png or .svg picks the format
   std::size_t threads = default_threads;
+  bool line_buffered = false;         // answer each line at once (also the default when stdin is not a file)
+  bool strict = false;                // non-finite weights are an error, not a warning
 };
 
 struct EvaluateOptions {
@@ -71,6 +81,7 @@ struct EvaluateOptions {
   std::size_t beam = 1;
   std::size_t threads = default_threads;
   bool quiet = false;
+  bool strict = false;
 };
 
 // The built-in corpus's defaults: generated pairs and epochs, about 4,000
@@ -94,6 +105,11 @@ struct Invocation {
 // option, a missing or malformed value, a value out of range, a missing
 // required option, or a data file that does not exist.
 Invocation parse_command_line(const std::vector<std::string>& args);
+
+enum class HeatmapFormat { png, svg };
+// The format `path`'s extension names (.png or .svg, any case); UsageError
+// for anything else.
+HeatmapFormat heatmap_format(const std::string& command, const std::string& path);
 
 // The program's --help: every subcommand with every option and default.
 std::string program_help();

@@ -39,11 +39,16 @@ Split split_pairs(std::vector<SentencePair> pairs, double test_fraction, std::ui
 }
 
 std::string wrap_target(const std::string& french) {
-  return std::string(start_token) + " " + french + " " + end_token;
+  std::string out = start_token;
+  for (const auto& word : kiln::text::text_to_word_sequence(french)) out += " " + word;
+  return out + " " + end_token;
 }
 
 Vocabularies fit_vocabularies(const std::vector<SentencePair>& pairs) {
-  Vocabularies v{Tokenizer({.oov_token = oov_token}), Tokenizer({.oov_token = oov_token})};
+  // French arrives normalised by wrap_target: no filters, no lowercasing
+  // here, so the markers' '<' and '>' survive.
+  Vocabularies v{Tokenizer({.oov_token = oov_token}),
+                 Tokenizer({.filters = "", .lower = false, .oov_token = oov_token})};
   std::vector<std::string> french;
   for (const auto& p : pairs) french.push_back(wrap_target(p.target));
   v.en.fit_on_texts(sources_of(pairs));

@@ -2,8 +2,14 @@
 // The data side of the NMT example, as the seed's data_helper.py does it:
 // sentence pairs (a corpus or the built-in phrasebook), a seeded train/test
 // split, Keras tokenizers fitted on the training side with the OOV token
-// 'UNK', French wrapped in "sos ... eos", and id matrices padded the seed's
-// way: English pre-padded, French post-padded.
+// 'UNK', French wrapped in start and end markers, and id matrices padded
+// the seed's way: English pre-padded, French post-padded.
+//
+// The seed's markers "sos" and "eos" were ordinary words, so a French
+// sentence holding the word "eos" was cut there. Here French is first
+// normalised (lowercased, punctuation removed) and only then wrapped in
+// "<sos>" ... "<eos>"; the French tokenizer keeps '<' and '>' (it has no
+// filters of its own), so the markers are tokens no corpus word can be.
 
 #include <cstdint>
 #include <string>
@@ -20,8 +26,8 @@ using kiln::Array;
 using kiln::text::SentencePair;
 using kiln::text::Tokenizer;
 
-inline constexpr const char* start_token = "sos";
-inline constexpr const char* end_token = "eos";
+inline constexpr const char* start_token = "<sos>";
+inline constexpr const char* end_token = "<eos>";
 inline constexpr const char* oov_token = "UNK";
 
 // The pairs `data` names, the first data.samples of them when that is set.
@@ -37,7 +43,7 @@ struct Split {
 // positive fraction) or there are no pairs.
 Split split_pairs(std::vector<SentencePair> pairs, double test_fraction, std::uint64_t seed);
 
-// "sos <french> eos", as the seed feeds French to its tokenizer.
+// "<sos> <normalised french words> <eos>", what the French tokenizer reads.
 std::string wrap_target(const std::string& french);
 
 struct Vocabularies {

@@ -49,10 +49,13 @@ struct Decoder::StepResult {
 };
 
 Decoder::Decoder(const Seq2Seq& model, const kiln::text::Tokenizer& fr)
-    : model_(model), fr_(fr), start_id_(fr.index_of(start_token)), end_id_(fr.index_of(end_token)) {
+    : model_(model),
+      fr_(fr),
+      start_id_(fr.index_of(model.config.start_token)),
+      end_id_(fr.index_of(model.config.end_token)) {
   if (start_id_ == 0 || end_id_ == 0) {
-    const char* missing = start_id_ == 0 ? start_token : end_token;
-    throw kiln::Error(std::string("decoder: the French vocabulary has no '") + missing + "' token");
+    const std::string& missing = start_id_ == 0 ? model.config.start_token : model.config.end_token;
+    throw kiln::Error("decoder: the French vocabulary has no '" + missing + "' token");
   }
 }
 
@@ -187,6 +190,9 @@ Translation Decoder::beam_search_one(const Array& source_row, std::size_t beam) 
 std::vector<Translation> Decoder::beam_search(const Array& source_ids, std::size_t beam) const {
   if (beam == 0) throw kiln::Error("decoder: the beam width must be at least 1");
   check_source(source_ids, model_.config);
+  // More hypotheses than target words cannot differ, and each one costs a
+  // vocabulary-sized row per step: the vocabulary bounds the work.
+  beam = std::min(beam, model_.config.fr_vocab);
   std::vector<Translation> out;
   for (std::size_t i = 0; i < source_ids.shape()[0]; ++i) {
     out.push_back(beam_search_one(kiln::row_range(source_ids, i, i + 1), beam));

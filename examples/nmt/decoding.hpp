@@ -1,14 +1,14 @@
 #pragma once
 // Turning English id rows into French words with the inference models, as
 // the seed's infer_nmt does: encode once, then feed the decoder its own
-// previous word, starting from 'sos', until it says 'eos' (or the padding
-// id 0, which the model predicts only after 'eos') or fr_timesteps - 1
+// previous word, starting from '<sos>', until it says '<eos>' (or the padding
+// id 0, which the model predicts only after '<eos>') or fr_timesteps - 1
 // words have been produced.
 //
 // Greedy decoding takes the most probable word at every step and runs many
 // sentences at once. Beam search keeps the K best partial translations; a
 // hypothesis that ends is scored by its length-normalised log-probability,
-// sum(log p(word)) / (number of words produced, 'eos' included), and the
+// sum(log p(word)) / (number of words produced, '<eos>' included), and the
 // best such score wins (hypotheses cut by the step limit compete too). With
 // K = 1 it is greedy decoding.
 
@@ -21,15 +21,15 @@
 namespace nmt {
 
 struct Translation {
-  std::vector<std::string> words;  // French, without 'sos' / 'eos'
-  std::vector<int> ids;            // every id produced, the final 'eos' included
+  std::vector<std::string> words;  // French, without '<sos>' / '<eos>'
+  std::vector<int> ids;            // every id produced, the final '<eos>' included
   kiln::Array attention;           // (ids.size(), en_timesteps): row t while producing ids[t]
   double log_probability = 0.0;    // sum of log p over ids
 };
 
 class Decoder {
  public:
-  // `fr` must know 'sos' and 'eos' (kiln::Error otherwise).
+  // `fr` must know '<sos>' and '<eos>' (kiln::Error otherwise).
   Decoder(const Seq2Seq& model, const kiln::text::Tokenizer& fr);
 
   // One translation per row of source ids (N, en_timesteps), greedily,

@@ -8,15 +8,23 @@
 #include "examples/nmt/decoding.hpp"
 #include "examples/nmt/evaluation.hpp"
 #include "examples/nmt/model_dir.hpp"
+#include "examples/nmt/output.hpp"
 #include "ops/blas.hpp"
 
 namespace nmt {
 
 int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log) {
   kiln::set_num_threads(int(o.threads));
-  const TrainedModel trained = load_model_dir(o.model_dir);
+  const TrainedModel trained = load_model_dir(o.model_dir, {.strict = o.strict, .warnings = &log});
   const auto pairs = load_pairs(o.data, 0);
   if (pairs.empty()) throw kiln::Error("evaluate: the corpus has no sentence pairs");
+  const std::size_t steps = trained.model.config.en_timesteps;
+  std::size_t cut = 0;
+  for (const auto& p : pairs) cut += trained.en.tokens_of(p.source).size() > steps;
+  if (cut) {  // never silently: the scores are of the cut sentences
+    log << "nmt evaluate: " << cut << " of " << pairs.size() << " English sentences have more than " << steps
+        << " words (the model's en_timesteps); only their first " << steps << " are translated\n";
+  }
   if (!o.quiet) {
     log << "nmt evaluate: translating " << pairs.size() << " sentences ("
         << (o.beam > 1 ? "beam " + std::to_string(o.beam) : std::string("greedy")) << ")\n";
@@ -33,6 +41,7 @@ int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log)
     log << "nmt evaluate: translated in " << std::lround(seconds * 10) / 10.0 << " s\n";
   }
   print_scores(out, scores);
+  check_output(out, "standard output");
   return exit_ok;
 }
 

@@ -12,9 +12,7 @@
 namespace nmt {
 
 TokenizedSentence normalise(const std::string& sentence) {
-  auto words = kiln::text::text_to_word_sequence(sentence);
-  std::erase_if(words, [](const std::string& w) { return w == start_token || w == end_token; });
-  return words;
+  return kiln::text::text_to_word_sequence(sentence);
 }
 
 Scores score_translations(const std::vector<TokenizedSentence>& hypotheses,
@@ -28,11 +26,7 @@ Scores score_translations(const std::vector<TokenizedSentence>& hypotheses,
     auto ref = normalise(references[i]);
     if (ref.empty()) continue;
     refs.push_back(std::move(ref));
-    TokenizedSentence hyp;
-    for (const auto& w : hypotheses[i]) {
-      if (w != start_token && w != end_token) hyp.push_back(w);
-    }
-    hyps.push_back(std::move(hyp));
+    hyps.push_back(hypotheses[i]);  // the decoder leaves the markers out
   }
   if (refs.empty()) throw kiln::Error("score: no reference sentence has any word");
   Scores s;

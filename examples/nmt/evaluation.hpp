@@ -1,8 +1,8 @@
 #pragma once
 // Scoring translations against references. Both sides are normalised as
 // Keras' Tokenizer reads text (lowercased, punctuation removed, split on
-// spaces) and 'sos' / 'eos' are dropped, so "Il fait beau." and the model's
-// "il fait beau" are the same sentence. Reported: corpus BLEU (sacrebleu's
+// spaces), so "Il fait beau." and the model's "il fait beau" are the same
+// sentence. A word "eos" in a reference is a word like any other. Reported: corpus BLEU (sacrebleu's
 // defaults, text/bleu.hpp), token accuracy (position by position against
 // the reference) and the exact-match rate.
 
@@ -23,7 +23,7 @@ struct Scores {
   std::size_t sentences = 0;
 };
 
-// The words of a sentence as Keras' Tokenizer sees them, without 'sos'/'eos'.
+// The words of a sentence as Keras' Tokenizer sees them.
 TokenizedSentence normalise(const std::string& sentence);
 
 // Throws kiln::Error when the lists differ in length or are empty.

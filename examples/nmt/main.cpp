@@ -2,11 +2,15 @@
 // examples/nmt) in C++ on kiln. This file only dispatches subcommands and
 // turns failures into exit codes (see cli.hpp).
 
+#include <unistd.h>
+
+#include <csignal>
 #include <iostream>
 #include <new>
 
 #include "examples/nmt/cli.hpp"
 #include "examples/nmt/commands.hpp"
+#include "examples/nmt/output.hpp"
 #include "distributed/communicator.hpp"
 #include "graph/error.hpp"
 
@@ -19,23 +23,34 @@ int runtime_failure() {
   return nmt::exit_failure;
 }
 
+int run(const nmt::Invocation& inv, std::ostream& out) {
+  switch (inv.command) {
+    case nmt::Command::help:
+      out << inv.help_text;
+      return nmt::exit_ok;
+    case nmt::Command::train:
+      return nmt::run_train(inv.train, out);
+    case nmt::Command::translate:
+      return nmt::run_translate(inv.translate, std::cin, out, std::cerr);
+    case nmt::Command::evaluate:
+      return nmt::run_evaluate(inv.evaluate, out, std::cerr);
+  }
+  return nmt::exit_failure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe on stdout must be an error the program reports (EPIPE),
+  // not a silent death by SIGPIPE halfway through the output.
+  std::signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> args(argv, argv + argc);
+  nmt::FileOutput stdout_buffer(STDOUT_FILENO);  // remembers why a write failed
+  std::ostream out(&stdout_buffer);
   try {
-    const nmt::Invocation inv = nmt::parse_command_line(args);
-    switch (inv.command) {
-      case nmt::Command::help:
-        std::cout << inv.help_text;
-        return nmt::exit_ok;
-      case nmt::Command::train:
-        return nmt::run_train(inv.train, std::cout);
-      case nmt::Command::translate:
-        return nmt::run_translate(inv.translate, std::cin, std::cout, std::cerr);
-      case nmt::Command::evaluate:
-        return nmt::run_evaluate(inv.evaluate, std::cout, std::cerr);
-    }
+    const int code = run(nmt::parse_command_line(args), out);
+    nmt::check_output(out, "standard output");
+    return code;
   } catch (const nmt::UsageError& e) {
     std::cerr << e.what() << "\n";
     return nmt::exit_usage;

@@ -2,14 +2,19 @@
 
 #include "examples/nmt/model_dir.hpp"
 
+#include <cmath>
+#include <map>
+
 #include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
+#include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
 #include "io/json_depth.hpp"
 
 namespace nmt {
 
 namespace fs = std::filesystem;
+using kiln::io::NamedArray;
 
 namespace {
 
@@ -17,16 +22,17 @@ namespace {
   throw kiln::FormatError(file.string() + ": " + what);
 }
 
-fs::path existing_file(const fs::path& dir, const char* name) {
-  const fs::path file = dir / name;
-  if (!fs::exists(file)) fault(file, "missing (is '" + dir.string() + "' a directory written by 'nmt train'?)");
-  if (!fs::is_regular_file(file)) fault(file, "not a regular file");
-  return file;
+std::string read_part(const kiln::io::DirectoryReader& dir, const char* name) {
+  if (!dir.has(name)) {
+    fault(dir.path() / name, "missing (is '" + dir.path().string() + "' a directory written by 'nmt train'?)");
+  }
+  return dir.read(name);
 }
 
-Seq2SeqConfig read_config(const fs::path& file) {
+Seq2SeqConfig read_config(const kiln::io::DirectoryReader& dir) {
+  const fs::path file = dir.path() / config_file;
+  const std::string text = read_part(dir, config_file);
   nlohmann::json json;
-  const std::string text = kiln::io::read_file(file);
   try {
     json = kiln::io::parse_json_with_depth_limit<nlohmann::json>(text, 16);  // config.json is flat
   } catch (const nlohmann::json::exception& e) {
@@ -37,16 +43,25 @@ Seq2SeqConfig read_config(const fs::path& file) {
   return config_from_json(json, file.string());
 }
 
-kiln::text::Tokenizer read_vocabulary(const fs::path& file, std::size_t expected_size, const char* config_field,
-                                      std::vector<const char*> required_words) {
-  auto tokenizer = kiln::text::Tokenizer::load(file.string());
+kiln::text::Tokenizer read_vocabulary(const kiln::io::DirectoryReader& dir, const char* name,
+                                      std::size_t expected_size, const char* config_field,
+                                      std::vector<std::string> required_words) {
+  const fs::path file = dir.path() / name;
+  const std::string text = read_part(dir, name);
+  auto tokenizer = [&] {
+    try {
+      return kiln::text::Tokenizer::from_json(text);
+    } catch (const kiln::Error& e) {
+      fault(file, e.what());
+    }
+  }();
   if (tokenizer.vocabulary_size() != expected_size) {
     fault(file, "has " + std::to_string(tokenizer.vocabulary_size()) + " ids but config.json's " + config_field +
                     " says " + std::to_string(expected_size));
   }
   required_words.push_back(oov_token);
-  for (const char* word : required_words) {
-    if (tokenizer.index_of(word) == 0) fault(file, std::string("has no '") + word + "' token");
+  for (const auto& word : required_words) {
+    if (tokenizer.index_of(word) == 0) fault(file, "has no '" + word + "' token");
   }
   if (tokenizer.options().oov_token != oov_token) {
     fault(file, "its out-of-vocabulary token is '" + tokenizer.options().oov_token + "', expected '" + oov_token + "'");
@@ -54,28 +69,132 @@ kiln::text::Tokenizer read_vocabulary(const fs::path& file, std::size_t expected
   return tokenizer;
 }
 
+using Shapes = std::map<std::string, kiln::Shape>;
+
+// The GRU named `name` reading `in` features with `units` units.
+void expect_gru(Shapes& shapes, const std::string& name, std::size_t in, std::size_t units) {
+  shapes[name + "/kernel"] = {in, 3 * units};
+  shapes[name + "/recurrent_kernel"] = {units, 3 * units};
+  shapes[name + "/bias"] = {2, 3 * units};
+}
+
+// The shapes that together fix en_vocab, fr_vocab, embed and hidden.
+Shapes sizing_shapes(const Seq2SeqConfig& c) {
+  Shapes shapes;
+  const std::size_t en_in = c.one_hot() ? c.en_vocab : c.embed, fr_in = c.one_hot() ? c.fr_vocab : c.embed;
+  if (!c.one_hot()) {
+    shapes["encoder_embedding/embeddings"] = {c.en_vocab, c.embed};
+    shapes["decoder_embedding/embeddings"] = {c.fr_vocab, c.embed};
+  }
+  if (c.bidirectional) {
+    expect_gru(shapes, "bidirectional_encoder/forward_encoder_gru", en_in, c.hidden);
+    expect_gru(shapes, "bidirectional_encoder/backward_encoder_gru", en_in, c.hidden);
+  } else {
+    expect_gru(shapes, "encoder_gru", en_in, c.hidden);
+  }
+  const std::size_t w = c.encoder_width();
+  expect_gru(shapes, "decoder_gru", fr_in, w);
+  shapes["attention_layer/W_a"] = {w, w};
+  shapes["attention_layer/V_a"] = {w, 1};
+  shapes["time_distributed_layer/softmax_layer/kernel"] = {2 * w, c.fr_vocab};
+  shapes["time_distributed_layer/softmax_layer/bias"] = {c.fr_vocab};
+  return shapes;
+}
+
+// Puts the checked tensors into the model's weights, by name.
+void assign_weights(kiln::Model& model, std::vector<NamedArray> tensors, const std::string& where) {
+  std::map<std::string, kiln::Array> file;
+  for (auto& t : tensors) file.emplace(t.name, std::move(t.value));
+  const auto weights = model.named_weights();
+  for (const auto& [name, w] : weights) {
+    const auto found = file.find(name);
+    if (found == file.end()) fault(where, "no weight '" + name + "' (the file has " + std::to_string(file.size()) + ")");
+    if (found->second.shape() != w.shape()) {
+      fault(where, "weight '" + name + "' has shape " + kiln::to_string(found->second.shape()) +
+                       " but the model built from config.json has " + kiln::to_string(w.shape()));
+    }
+  }
+  if (file.size() != weights.size()) {
+    for (const auto& [name, value] : file) {
+      bool used = false;
+      for (const auto& w : weights) used = used || w.first == name;
+      if (!used) fault(where, "weight '" + name + "' is not part of the model config.json describes");
+    }
+  }
+  for (const auto& [name, w] : weights) kiln::Tensor(w).mutable_value() = std::move(file.at(name));
+}
+
 }  // namespace
 
-void save_model_dir(const fs::path& dir, const TrainedModel& trained) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw kiln::Error("cannot create model directory " + dir.string() + ": " + ec.message());
+std::vector<std::string> model_dir_parts() {
+  return {config_file, weights_file, english_vocab_file, french_vocab_file, "attention.png", "attention.svg"};
+}
+
+void write_model_files(const fs::path& dir, const TrainedModel& trained) {
   kiln::io::write_file_atomically(dir / config_file, to_json(trained.model.config).dump(2) + "\n");
   trained.en.save((dir / english_vocab_file).string());
   trained.fr.save((dir / french_vocab_file).string());
   trained.model.training->save_weights(dir / weights_file);
 }
 
-TrainedModel load_model_dir(const fs::path& dir) {
+void save_model_dir(const fs::path& dir, const TrainedModel& trained) {
+  kiln::io::DirectoryWrite write(dir, model_dir_parts());
+  write_model_files(write.staging(), trained);
+  write.commit();
+}
+
+void check_weights_fit_config(const Seq2SeqConfig& config, const std::vector<NamedArray>& tensors,
+                              const std::string& where) {
+  std::map<std::string, const kiln::Array*> by_name;
+  for (const auto& t : tensors) by_name.emplace(t.name, &t.value);
+  for (const auto& [name, shape] : sizing_shapes(config)) {
+    const auto found = by_name.find(name);
+    if (found == by_name.end()) {
+      fault(where, "has no tensor '" + name + "', which the model config.json describes needs");
+    }
+    if (found->second->shape() != shape) {
+      fault(where, "tensor '" + name + "' has shape " + kiln::to_string(found->second->shape()) + " but config.json (" +
+                       "hidden " + std::to_string(config.hidden) + ", en_vocab " + std::to_string(config.en_vocab) +
+                       ", fr_vocab " + std::to_string(config.fr_vocab) + ", embed " + std::to_string(config.embed) +
+                       ") needs " + kiln::to_string(shape) + ": the files do not belong together");
+    }
+  }
+}
+
+std::vector<std::string> non_finite_tensors(const std::vector<NamedArray>& tensors) {
+  std::vector<std::string> out;
+  for (const auto& t : tensors) {
+    std::size_t nan = 0, inf = 0;
+    for (const float v : t.value) {
+      nan += std::isnan(v);
+      inf += std::isinf(v);
+    }
+    if (nan + inf == 0) continue;
+    std::string what = "'" + t.name + "' holds ";
+    if (nan) what += std::to_string(nan) + " NaN";
+    if (nan && inf) what += " and ";
+    if (inf) what += std::to_string(inf) + " infinite";
+    out.push_back(what + " of " + std::to_string(t.value.size()) + " values");
+  }
+  return out;
+}
+
+TrainedModel load_model_dir(const fs::path& dir, const LoadOptions& options) {
   if (!fs::exists(dir)) fault(dir, "no such model directory");
-  if (!fs::is_directory(dir)) fault(dir, "not a directory");
-  const Seq2SeqConfig config = read_config(existing_file(dir, config_file));
-  auto en = read_vocabulary(existing_file(dir, english_vocab_file), config.en_vocab, "en_vocab", {});
-  auto fr = read_vocabulary(existing_file(dir, french_vocab_file), config.fr_vocab, "fr_vocab",
-                            {start_token, end_token});
-  const fs::path weights = existing_file(dir, weights_file);
-  TrainedModel trained{build_seq2seq(config), std::move(en), std::move(fr)};
-  trained.model.training->load_weights(weights);
+  const kiln::io::DirectoryReader reader(dir);  // one version of every file, even if the directory is replaced
+  const Seq2SeqConfig config = read_config(reader);
+  auto en = read_vocabulary(reader, english_vocab_file, config.en_vocab, "en_vocab", {});
+  auto fr = read_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab",
+                            {config.start_token, config.end_token});
+  const std::string where = (dir / weights_file).string();
+  auto tensors = kiln::io::load_safetensors_from_bytes(read_part(reader, weights_file), where);
+  check_weights_fit_config(config, tensors, where);
+  for (const auto& problem : non_finite_tensors(tensors)) {
+    if (options.strict) fault(where, "tensor " + problem + " (--strict)");
+    if (options.warnings) *options.warnings << "nmt: warning: " << where << ": tensor " << problem << "\n";
+  }
+  TrainedModel trained{build_seq2seq(config, options.communicator), std::move(en), std::move(fr)};
+  assign_weights(*trained.model.training, std::move(tensors), where);
   return trained;
 }
 

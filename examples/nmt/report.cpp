@@ -2,8 +2,6 @@
 
 #include "examples/nmt/report.hpp"
 
-#include <filesystem>
-
 #include "examples/nmt/heatmap.hpp"
 
 namespace nmt {
@@ -25,13 +23,16 @@ std::vector<std::string> produced_tokens(const kiln::text::Tokenizer& fr, const 
   return out;
 }
 
-void write_heatmap(const std::string& png_path, const kiln::text::Tokenizer& en, const kiln::text::Tokenizer& fr,
-                   const kiln::Array& source_ids, std::size_t row, const Translation& translation) {
+void write_heatmap(const std::string& path, HeatmapFormat format, const kiln::text::Tokenizer& en,
+                   const kiln::text::Tokenizer& fr, const kiln::Array& source_ids, std::size_t row,
+                   const Translation& translation) {
   const auto source = source_tokens(en, source_ids, row);
   const auto target = produced_tokens(fr, translation);
-  write_attention_heatmap(png_path, source, target, translation.attention);
-  write_attention_heatmap_svg(std::filesystem::path(png_path).replace_extension(".svg").string(), source, target,
-                              translation.attention);
+  if (format == HeatmapFormat::png) {
+    write_attention_heatmap(path, source, target, translation.attention);
+  } else {
+    write_attention_heatmap_svg(path, source, target, translation.attention);
+  }
 }
 
 std::string join_words(const std::vector<std::string>& words) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "examples/nmt/limits.hpp"
 #include "graph/error.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/bidirectional.hpp"
@@ -13,6 +14,7 @@
 #include "layers/gru.hpp"
 #include "layers/time_distributed.hpp"
 #include "ops/one_hot.hpp"
+#include "text/tokenizer.hpp"
 
 namespace nmt {
 
@@ -138,7 +140,9 @@ nlohmann::json to_json(const Seq2SeqConfig& c) {
           {"en_vocab", c.en_vocab},
           {"fr_vocab", c.fr_vocab},
           {"embed", c.embed},
-          {"bidirectional", c.bidirectional}};
+          {"bidirectional", c.bidirectional},
+          {"start_token", c.start_token},
+          {"end_token", c.end_token}};
 }
 
 Seq2SeqConfig config_from_json(const nlohmann::json& json, const std::string& where) {
@@ -153,24 +157,47 @@ Seq2SeqConfig config_from_json(const nlohmann::json& json, const std::string& wh
   if (!field("format").is_string() || field("format").get<std::string>() != config_format) {
     fault("format", "expected \"" + std::string(config_format) + "\", got " + field("format").dump());
   }
-  if (!field("format_version").is_number_integer() || field("format_version").get<int>() != config_format_version) {
-    fault("format_version", "this program reads version " + std::to_string(config_format_version) + ", got " +
-                                field("format_version").dump());
+  const auto& version = field("format_version");
+  if (!version.is_number_integer() || version.get<long long>() < 1 ||
+      version.get<long long>() > config_format_version) {
+    fault("format_version", "this program reads versions 1 to " + std::to_string(config_format_version) +
+                                ", got " + version.dump());
   }
-  auto size = [&](const char* name, std::size_t min) {
+  // The same limits as the command line (limits.hpp), checked before any
+  // value sizes an allocation.
+  auto size = [&](const char* name, std::size_t min, std::size_t max) {
     const auto& v = field(name);
-    if (!v.is_number_integer() || v.get<long long>() < (long long)min || v.get<long long>() > 1'000'000'000) {
-      fault(name, "expected an integer >= " + std::to_string(min) + ", got " + v.dump());
+    if (!v.is_number_integer() || v.get<long long>() < (long long)min || v.get<long long>() > (long long)max) {
+      fault(name, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                      v.dump());
     }
     return v.get<std::size_t>();
   };
   Seq2SeqConfig c;
-  c.hidden = size("hidden", 1);
-  c.en_timesteps = size("en_timesteps", 1);
-  c.fr_timesteps = size("fr_timesteps", 2);
-  c.en_vocab = size("en_vocab", 2);
-  c.fr_vocab = size("fr_vocab", 2);
-  c.embed = size("embed", 0);
+  c.hidden = size("hidden", 1, max_hidden);
+  c.en_timesteps = size("en_timesteps", 1, max_timesteps);
+  c.fr_timesteps = size("fr_timesteps", 2, max_timesteps);
+  c.en_vocab = size("en_vocab", 2, max_vocab);
+  c.fr_vocab = size("fr_vocab", 2, max_vocab);
+  c.embed = size("embed", 0, max_embed);
+  if (version.get<int>() == 1) {
+    c.start_token = "sos";
+    c.end_token = "eos";
+  } else {
+    for (auto [name, token] : {std::pair{"start_token", &c.start_token}, std::pair{"end_token", &c.end_token}}) {
+      if (!field(name).is_string() || field(name).get<std::string>().empty()) {
+        fault(name, "expected a non-empty string, got " + field(name).dump());
+      }
+      *token = field(name).get<std::string>();
+    }
+    if (c.start_token == c.end_token) fault("end_token", "must differ from start_token");
+    // A marker a sentence could contain would cut translations at that word.
+    for (auto [name, token] : {std::pair{"start_token", &c.start_token}, std::pair{"end_token", &c.end_token}}) {
+      if (kiln::text::text_to_word_sequence(*token) == std::vector<std::string>{*token}) {
+        fault(name, "'" + *token + "' is a word a sentence can hold; markers must not be");
+      }
+    }
+  }
   if (!field("bidirectional").is_boolean()) {
     fault("bidirectional", "expected true or false, got " + field("bidirectional").dump());
   }

@@ -35,6 +35,10 @@ struct Seq2SeqConfig {
   std::size_t fr_vocab = 0;
   std::size_t embed = 0;     // 0: one-hot inputs
   bool bidirectional = false;
+  // The French start and end markers. Reserved tokens that no corpus word
+  // can be (see dataset.hpp); models of format_version 1 used "sos"/"eos".
+  std::string start_token = "<sos>";
+  std::string end_token = "<eos>";
 
   bool one_hot() const { return embed == 0; }
   std::size_t encoder_width() const { return bidirectional ? 2 * hidden : hidden; }  // = decoder units
@@ -44,7 +48,8 @@ struct Seq2SeqConfig {
 
 // config.json's "format" and "format_version"; a reader refuses others.
 inline constexpr const char* config_format = "kiln-nmt";
-inline constexpr int config_format_version = 1;
+// Version 2 added the markers; version 1 (markers "sos"/"eos") is still read.
+inline constexpr int config_format_version = 2;
 
 nlohmann::json to_json(const Seq2SeqConfig& config);
 // Throws kiln::FormatError "<where>: <field>: <fault>" for a missing field,

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
@@ -30,6 +31,41 @@ TrainingBatch make_batch(const Seq2SeqConfig& c, const Array& source_ids, const 
   return b;
 }
 
+namespace {
+
+std::string state_of(const std::mt19937_64& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+std::mt19937_64 generator_from(const std::string& state) {
+  std::mt19937_64 rng;
+  std::istringstream in(state);
+  in >> rng;
+  if (!in) throw kiln::FormatError("the data order generator's state is damaged");
+  return rng;
+}
+
+// A checkpoint's order must be a permutation of the n rows.
+std::vector<std::size_t> checked_order(const std::vector<std::size_t>& order, std::size_t n) {
+  bool valid = order.size() == n;
+  std::vector<bool> seen(n, false);
+  for (std::size_t k = 0; valid && k < n; ++k) {
+    valid = order[k] < n && !seen[order[k]];
+    if (valid) seen[order[k]] = true;
+  }
+  if (!valid) {
+    throw kiln::FormatError("the checkpoint's data order is not a permutation of the " + std::to_string(n) +
+                            " training pairs (did the data change?)");
+  }
+  return order;
+}
+
+bool stop_requested(const TrainingSettings& s) { return s.stop != nullptr && *s.stop != 0; }
+
+}  // namespace
+
 kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array& target_ids,
                             const TrainingSettings& settings) {
   const auto& c = model.config;
@@ -42,21 +78,27 @@ kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array
   std::ostream& out = settings.out ? *settings.out : std::cout;
   const bool interactive = settings.out == nullptr && kiln::stream_is_terminal(stdout);
   const std::size_t steps = (n + settings.batch_size - 1) / settings.batch_size;
-  std::mt19937_64 rng(settings.seed);
+  const TrainingPosition start = settings.resume_from ? *settings.resume_from : TrainingPosition{};
+  if (start.step > steps) throw kiln::FormatError("train: the checkpoint's step is beyond the epoch");
+  std::mt19937_64 rng = settings.resume_from ? generator_from(start.order_rng) : std::mt19937_64(settings.seed);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
+  if (settings.resume_from) order = checked_order(start.order, n);
   kiln::History history;
+  if (settings.interrupted) *settings.interrupted = false;
 
-  for (std::size_t epoch = 0; epoch < settings.epochs; ++epoch) {
+  for (std::size_t epoch = start.epoch; epoch < settings.epochs; ++epoch) {
+    const bool resumed = settings.resume_from && epoch == start.epoch;
+    TrainingPosition at{epoch, resumed ? start.step : 0, state_of(rng), order, resumed ? start.loss_sum : 0.0,
+                        resumed ? start.accuracy_sum : 0.0, resumed ? start.seen : 0};
     if (settings.verbose) out << "Epoch " << epoch + 1 << "/" << settings.epochs << "\n";
     std::optional<kiln::ProgressBar> bar;
     if (settings.verbose) bar.emplace(steps, out, interactive);
+    // The same order from the same generator state and previous order, resumed or not.
     std::shuffle(order.begin(), order.end(), rng);
-    double loss_sum = 0.0, accuracy_sum = 0.0;
-    std::size_t seen = 0;
     kiln::ProgressBar::Values values;
-    for (std::size_t step = 0; step < steps; ++step) {
-      const std::size_t begin = step * settings.batch_size, end = std::min(n, begin + settings.batch_size);
+    for (; at.step < steps; ++at.step) {
+      const std::size_t begin = at.step * settings.batch_size, end = std::min(n, begin + settings.batch_size);
       const std::vector<std::size_t> rows(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
       const auto step_start = std::chrono::steady_clock::now();
       const TrainingBatch batch = make_batch(c, source_ids, target_ids, rows);
@@ -65,14 +107,27 @@ kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array
         settings.step_seconds->push_back(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
       }
-      loss_sum += logs.at("loss") * double(rows.size());
-      accuracy_sum += logs.at("accuracy") * double(rows.size());
-      seen += rows.size();
-      values = {{"loss", loss_sum / double(seen)}, {"accuracy", accuracy_sum / double(seen)}};
-      if (bar) bar->update(step + 1, values);
+      at.loss_sum += logs.at("loss") * double(rows.size());
+      at.accuracy_sum += logs.at("accuracy") * double(rows.size());
+      at.seen += rows.size();
+      values = {{"loss", at.loss_sum / double(at.seen)}, {"accuracy", at.accuracy_sum / double(at.seen)}};
+      if (bar) bar->update(at.step + 1, values);
+      if (stop_requested(settings) && at.step + 1 < steps) {
+        ++at.step;
+        if (settings.checkpoint) settings.checkpoint(at);
+        if (settings.interrupted) *settings.interrupted = true;
+        return history;
+      }
     }
     if (bar) bar->finish(values);
     history.record_epoch(values);
+    const TrainingPosition next{epoch + 1, 0, state_of(rng), order, 0.0, 0.0, 0};
+    const bool due = settings.checkpoint_every != 0 && (epoch + 1) % settings.checkpoint_every == 0;
+    if (settings.checkpoint && (due || stop_requested(settings))) settings.checkpoint(next);
+    if (stop_requested(settings) && epoch + 1 < settings.epochs) {
+      if (settings.interrupted) *settings.interrupted = true;
+      return history;
+    }
   }
   return history;
 }

@@ -6,14 +6,29 @@
 // one batch, not the whole corpus one-hot (28,000 pairs would be ~2 GB).
 // Keras' progress bar shows the running loss and accuracy.
 
+#include <csignal>
 #include <cstdint>
+#include <functional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "examples/nmt/seq2seq.hpp"
 #include "training/history.hpp"
 
 namespace nmt {
+
+// Where a run is in its data order: everything besides the weights and the
+// optimizer state that a resumed run needs to continue exactly as the
+// uninterrupted one would have.
+struct TrainingPosition {
+  std::size_t epoch = 0;      // 0-based epoch in progress (== epochs when done)
+  std::size_t step = 0;       // the next step of that epoch
+  std::string order_rng;      // the order generator's state before that epoch's shuffle
+  std::vector<std::size_t> order;  // the order before that shuffle (each epoch shuffles the last one's)
+  double loss_sum = 0.0, accuracy_sum = 0.0;  // the epoch's running totals so far
+  std::size_t seen = 0;                       // pairs those totals cover
+};
 
 struct TrainingSettings {
   std::size_t epochs = 10;
@@ -22,6 +37,14 @@ struct TrainingSettings {
   bool verbose = true;          // progress bar on `out`
   std::ostream* out = nullptr;  // default std::cout
   std::vector<double>* step_seconds = nullptr;  // when set, receives each step's wall time
+  const TrainingPosition* resume_from = nullptr;  // continue there instead of starting afresh
+  // Called with the position after every `checkpoint_every` epochs (0: never)
+  // and when `stop` became non-zero (checked after every step); training
+  // then returns with `interrupted` set.
+  std::size_t checkpoint_every = 0;
+  std::function<void(const TrainingPosition&)> checkpoint = {};
+  const volatile std::sig_atomic_t* stop = nullptr;
+  bool* interrupted = nullptr;
 };
 
 // Trains model.training on English ids (N, en_timesteps) and wrapped French
