@@ -26,6 +26,7 @@
 #include "ops/dropout.hpp"
 #include "ops/gather.hpp"
 #include "ops/gru.hpp"
+#include "ops/kernels.hpp"
 #include "ops/lstm.hpp"
 #include "ops/matmul.hpp"
 #include "ops/one_hot.hpp"
