@@ -3,6 +3,8 @@
 // This umbrella header brings in the whole public API; tests/install checks
 // that it includes every installed header.
 
+#include "version.hpp"
+
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "graph/gradcheck.hpp"
