@@ -4,6 +4,8 @@
 #   bash scripts/install-deps.sh          everything: library, tests, examples, MPI
 #   bash scripts/install-deps.sh --demo   without OpenMPI (the demo trains in one
 #                                         process; a faster first run)
+#   bash scripts/install-deps.sh --golden only what scripts/make_golden.py needs
+#                                         (python3-torch; the suite itself does not)
 set -euo pipefail
 
 packages=(
@@ -11,9 +13,11 @@ packages=(
   xtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcairo2-dev
 )
-if [ "${1:-}" != --demo ]; then
-  packages+=(libopenmpi-dev openmpi-bin)
-fi
+case "${1:-}" in
+  --demo) ;;
+  --golden) packages=(python3-torch) ;;
+  *) packages+=(libopenmpi-dev openmpi-bin) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
