@@ -2,8 +2,8 @@
 # Installs kiln's build and test dependencies from Debian packages, skipping
 # the apt round-trip when everything is already present.
 #   bash scripts/install-deps.sh          everything: library, tests, examples, MPI
-#   bash scripts/install-deps.sh --demo   without OpenMPI (the demo trains in one
-#                                         process; a faster first run)
+#   bash scripts/install-deps.sh --demo   without OpenMPI, qemu-user and cmake (the
+#                                         demo trains in one process; a faster first run)
 #   bash scripts/install-deps.sh --golden only what scripts/make_golden.py needs
 #                                         (python3-torch; the suite itself does not)
 set -euo pipefail
@@ -16,7 +16,9 @@ packages=(
 case "${1:-}" in
   --demo) ;;
   --golden) packages=(python3-torch) ;;
-  *) packages+=(libopenmpi-dev openmpi-bin) ;;
+  # MPI for multi-process training; qemu-user runs the portable build on an
+  # emulated CPU without AVX-512; cmake builds the find_package(kiln) client.
+  *) packages+=(libopenmpi-dev openmpi-bin qemu-user cmake) ;;
 esac
 
 missing=()
