@@ -21,6 +21,26 @@ struct AdamConstants {
   float lr_t, keep_1, keep_2, epsilon;
 };
 
+// One GRU step on one batch row (Keras reset_after, gates z, r, h), the
+// loops of ops/gru.cpp's cell. cache holds z, r, n, hp_h (4 H floats).
+struct GruRow {
+  std::size_t units;
+  const float* xp;    // (3H): x_t kernel + bias[0]
+  const float* hp;    // (3H): h_{t-1} recurrent_kernel
+  const float* bias;  // (3H): bias[1]
+  const float* h;     // (H): h_{t-1}
+  float* cache;       // (4H)
+  float* h_new;       // (H): forward's output
+};
+struct GruGradRow {
+  std::size_t units;
+  const float* cache;  // what forward cached
+  const float* h;      // (H): h_{t-1}
+  float* dh;           // (H): in dL/dh_t, out the part of dL/dh_{t-1} not through recurrent_kernel
+  float* dxp;          // (3H)
+  float* dhp;          // (3H)
+};
+
 struct Table {
   const char* isa;  // "x86-64-v2", "x86-64-v3" or "x86-64-v4"
   void (*sigmoid)(float* p, std::size_t n);
@@ -31,6 +51,8 @@ struct Table {
   float (*row_exp_shifted)(const float* x, float shift, float* y, std::size_t n);
   // w, g, m and v do not overlap.
   void (*adam)(const AdamConstants& c, float* w, const float* g, float* m, float* v, std::size_t n);
+  void (*gru_forward)(const GruRow& row);
+  void (*gru_backward)(const GruGradRow& row);
 };
 
 // The table in use. On first use it is the widest variant the CPU runs,

@@ -70,6 +70,30 @@ void check_adam(const kernels::Table& k, std::size_t n) {
   }
 }
 
+double sigmoid_of(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// One GRU row forward and backward against the formulas in double.
+void check_gru(const kernels::Table& k, std::size_t H) {
+  const std::vector<float> xp = ramp(3 * H, -2.0f, 1.5f), hp = ramp(3 * H, 1.0f, -1.0f), b = ramp(3 * H, 0.3f, -0.2f),
+                           h = ramp(H, -0.9f, 0.8f), dh0 = ramp(H, 0.5f, -0.4f);
+  std::vector<float> cache(4 * H), h_new(H), dh = dh0, dxp(3 * H), dhp(3 * H);
+  k.gru_forward({H, xp.data(), hp.data(), b.data(), h.data(), cache.data(), h_new.data()});
+  k.gru_backward({H, cache.data(), h.data(), dh.data(), dxp.data(), dhp.data()});
+  for (std::size_t j = 0; j < H; ++j) {
+    const double z = sigmoid_of(double(xp[j]) + hp[j] + b[j]);
+    const double r = sigmoid_of(double(xp[H + j]) + hp[H + j] + b[H + j]);
+    const double hph = double(hp[2 * H + j]) + b[2 * H + j];
+    const double n = std::tanh(xp[2 * H + j] + r * hph);
+    CHECK(h_new[j] == doctest::Approx(z * h[j] + (1 - z) * n).epsilon(1e-5));
+    const double dz = dh0[j] * (h[j] - n), da = dh0[j] * (1 - z) * (1 - n * n), dr = da * hph;
+    CHECK(dxp[j] == doctest::Approx(dz * z * (1 - z)).epsilon(1e-4));
+    CHECK(dhp[H + j] == doctest::Approx(dr * r * (1 - r)).epsilon(1e-4));
+    CHECK(dxp[2 * H + j] == doctest::Approx(da).epsilon(1e-4));
+    CHECK(dhp[2 * H + j] == doctest::Approx(da * r).epsilon(1e-4));
+    CHECK(dh[j] == doctest::Approx(dh0[j] * z).epsilon(1e-5));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every kernel variant this CPU runs matches double-precision formulas at every length") {
@@ -83,6 +107,7 @@ TEST_CASE("every kernel variant this CPU runs matches double-precision formulas 
       check_activations(k, n);
       check_rows(k, n);
       check_adam(k, n);
+      check_gru(k, n);
     }
   }
 }

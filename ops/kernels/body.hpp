@@ -106,9 +106,46 @@ void adam(const AdamConstants& c, float* __restrict w, const float* __restrict g
   }
 }
 
+// ops/gru.cpp's cell, whose comments derive the backward pass.
+void gru_forward(const GruRow& row) {
+  const std::size_t H = row.units;
+  const float* __restrict xp = row.xp;
+  const float* __restrict hp = row.hp;
+  const float* __restrict b = row.bias;
+  float *__restrict z = row.cache, *__restrict r = z + H, *__restrict n = r + H, *__restrict hph = n + H;
+  for (std::size_t j = 0; j < 2 * H; ++j) z[j] = xp[j] + hp[j] + b[j];  // z and r together
+  sigmoid(z, 2 * H);
+  for (std::size_t j = 0; j < H; ++j) {
+    hph[j] = hp[2 * H + j] + b[2 * H + j];
+    n[j] = xp[2 * H + j] + r[j] * hph[j];
+  }
+  tanh(n, H);
+  const float* __restrict h = row.h;
+  float* __restrict h_new = row.h_new;
+  for (std::size_t j = 0; j < H; ++j) h_new[j] = n[j] + z[j] * (h[j] - n[j]);
+}
+
+void gru_backward(const GruGradRow& row) {
+  const std::size_t H = row.units;
+  const float *__restrict z = row.cache, *__restrict r = z + H, *__restrict n = r + H, *__restrict hph = n + H;
+  const float* __restrict h = row.h;
+  float* __restrict dh = row.dh;
+  float *__restrict dxp = row.dxp, *__restrict dhp = row.dhp;
+  for (std::size_t j = 0; j < H; ++j) {
+    const float dz = dh[j] * (h[j] - n[j]);
+    const float da = dh[j] * (1.0f - z[j]) * (1.0f - n[j] * n[j]);
+    const float dr = da * hph[j];
+    dxp[j] = dhp[j] = dz * z[j] * (1.0f - z[j]);
+    dxp[H + j] = dhp[H + j] = dr * r[j] * (1.0f - r[j]);
+    dxp[2 * H + j] = da;
+    dhp[2 * H + j] = da * r[j];
+    dh[j] *= z[j];
+  }
+}
+
 }  // namespace
 
 extern const Table table;  // namespace-scope const would be file-local
-const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam};
+const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam, gru_forward, gru_backward};
 
 }  // namespace kiln::kernels::KILN_KERNEL_NS
