@@ -94,7 +94,9 @@ diff <(grep '^p\[' "$stage/out.plain") "$stage/out.loaded" >&2 || fail "the load
 echo "load_model in a program that names no layer: same predictions"
 
 if command -v cmake >/dev/null; then
-  cmake -S "$here/cmake" -B "$stage/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+  # The sysroot is for kiln.pc in the stage; the static package asks pkg-config for
+  # the system openblas, whose paths must stay as they are.
+  env -u PKG_CONFIG_SYSROOT_DIR cmake -S "$here/cmake" -B "$stage/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_FLAGS="${san_flags[*]}" >"$stage/cmake.log" 2>&1 || { cat "$stage/cmake.log" >&2; fail "cmake could not configure against the install"; }
   cmake --build "$stage/cmake-build" >>"$stage/cmake.log" 2>&1 || { cat "$stage/cmake.log" >&2; fail "the CMake client does not build"; }
   "$stage/cmake-build/app" >"$stage/out.cmake"
