@@ -3,6 +3,8 @@
 // This umbrella header brings in the whole public API; tests/install checks
 // that it includes every installed header.
 
+#include "version.hpp"
+
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "graph/grad_mode.hpp"
@@ -28,6 +30,7 @@
 #include "ops/dropout.hpp"
 #include "ops/gather.hpp"
 #include "ops/gru.hpp"
+#include "ops/kernels.hpp"
 #include "ops/lstm.hpp"
 #include "ops/matmul.hpp"
 #include "ops/one_hot.hpp"

@@ -1,7 +1,7 @@
 // kiln-bench nmt: the seed NMT model's training step, against the GEMM floor
 // measured in the same run (raw cblas_sgemm on the step's own shapes).
 // For each configuration prints
-//   config=<seed|large> ms_per_step=<median> gemm_bound_ms=<float> tokens_per_s=<float>
+//   config=<seed|large> ms_per_step=<median> gemm_bound_ms=<float> tokens_per_s=<float> cpu_ms_per_step=<median>
 // then decode_ms=<median greedy decode of a 15-word sentence> and the RSS
 // of a seed-configuration run at steps 100 and 1000.
 
@@ -151,15 +151,19 @@ void time_training(const Config& c, int steps) {
   Seq2Seq model(c);
   std::mt19937_64 rng(7);
   const Batch batch = random_batch(c, rng);
-  std::vector<double> samples;
+  std::vector<double> samples, cpu_samples;
   for (int i = 0; i < steps + 5; ++i) {
-    const double t0 = now_seconds();
+    const double t0 = now_seconds(), cpu0 = process_cpu_seconds();
     (*model.trainer)->train_on_batch(batch.x, batch.y);
-    if (i >= 5) samples.push_back(now_seconds() - t0);
+    if (i >= 5) {
+      samples.push_back(now_seconds() - t0);
+      cpu_samples.push_back(process_cpu_seconds() - cpu0);
+    }
   }
   const Stats s = summarize(samples);
-  std::printf("config=%s ms_per_step=%.2f gemm_bound_ms=%.2f tokens_per_s=%.0f\n", c.name, s.median * 1e3,
-              gemm_bound_ms(c), double(c.batch * c.fr_time) / s.median);
+  std::printf("config=%s ms_per_step=%.2f gemm_bound_ms=%.2f tokens_per_s=%.0f cpu_ms_per_step=%.2f\n", c.name,
+              s.median * 1e3, gemm_bound_ms(c), double(c.batch * c.fr_time) / s.median,
+              summarize(cpu_samples).median * 1e3);
   std::fprintf(stderr, "  %s: p10 %.2f ms, p90 %.2f ms over %d steps; %.2f GFLOP per step (GEMMs)\n", c.name,
                s.p10 * 1e3, s.p90 * 1e3, steps, gemm_flops(c) / 1e9);
 }

@@ -7,10 +7,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<ActivationLayer> registration("Activation");
-}  // namespace
-
 ActivationLayer::ActivationLayer(Options options) : Layer("Activation", options.name), options_(std::move(options)) {
   try {
     check_activation_name(options_.activation);

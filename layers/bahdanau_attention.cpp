@@ -8,10 +8,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<BahdanauAttentionLayer> registration("BahdanauAttention");
-}  // namespace
-
 BahdanauAttentionLayer::BahdanauAttentionLayer(Options options)
     : BaseAttentionLayer("BahdanauAttention", options.name), options_(std::move(options)) {
   initializers::by_name(options_.initializer);  // an unknown name fails here, not at the first call

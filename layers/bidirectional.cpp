@@ -11,8 +11,6 @@ namespace kiln {
 
 namespace {
 
-const LayerRegistration<BidirectionalLayer> registration("Bidirectional");
-
 std::shared_ptr<RecurrentLayer> recurrent_template(const std::shared_ptr<Layer>& layer, const std::string& who) {
   if (!layer) throw Error(who + ": options.layer is empty; pass a GRU or LSTM");
   auto recurrent = std::dynamic_pointer_cast<RecurrentLayer>(layer);

@@ -9,8 +9,6 @@ namespace kiln {
 
 namespace {
 
-const LayerRegistration<ConcatenateLayer> registration("Concatenate");
-
 std::string describe_all(const std::vector<PartialShape>& shapes) {
   std::string out;
   for (const auto& s : shapes) out += (out.empty() ? "" : ", ") + to_string(s);

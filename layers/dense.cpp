@@ -9,10 +9,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<DenseLayer> registration("Dense");
-}  // namespace
-
 DenseLayer::DenseLayer(Options options) : Layer("Dense", options.name), options_(std::move(options)) {
   if (options_.units == 0) throw Error(describe() + ": units must be positive");
   check_activation_name(options_.activation);

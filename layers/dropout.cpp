@@ -9,10 +9,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<DropoutLayer> registration("Dropout");
-}  // namespace
-
 DropoutLayer::DropoutLayer(Options options)
     : Layer("Dropout", options.name),
       options_(std::move(options)),

@@ -10,10 +10,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<EmbeddingLayer> registration("Embedding");
-}  // namespace
-
 EmbeddingLayer::EmbeddingLayer(Options options) : Layer("Embedding", options.name), options_(std::move(options)) {
   if (options_.input_dim == 0 || options_.output_dim == 0) {
     throw Error(describe() + ": input_dim and output_dim must be positive, got input_dim = " +

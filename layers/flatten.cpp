@@ -7,10 +7,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<FlattenLayer> registration("Flatten");
-}  // namespace
-
 FlattenLayer::FlattenLayer(Options options) : Layer("Flatten", options.name) {}
 
 void FlattenLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {

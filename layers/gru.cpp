@@ -8,10 +8,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<GRULayer> registration("GRU");
-}  // namespace
-
 GRULayer::GRULayer(Options options)
     : RecurrentLayer("GRU", options.name, settings_of(options), {"h"}), options_(std::move(options)) {
   check_cell_options(options_.activation, options_.recurrent_activation,

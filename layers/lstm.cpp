@@ -12,8 +12,6 @@ namespace kiln {
 
 namespace {
 
-const LayerRegistration<LSTMLayer> registration("LSTM");
-
 // Keras' unit_forget_bias: [bias_initializer(units), ones(units), bias_initializer(2 units)].
 Initializer forget_bias_one(Initializer bias_initializer, std::size_t units) {
   return [bias_initializer, units](const Shape&) {

@@ -7,10 +7,6 @@
 
 namespace kiln {
 
-namespace {
-const LayerRegistration<LuongAttentionLayer> registration("LuongAttention");
-}  // namespace
-
 LuongAttentionLayer::LuongAttentionLayer(Options options)
     : BaseAttentionLayer("LuongAttention", options.name), options_(std::move(options)) {
   if (options_.score != "dot" && options_.score != "general") {

@@ -5,17 +5,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/builtin_layers.hpp"
+
 namespace kiln {
 
 namespace {
 
 struct Registry {
   std::mutex mutex;
-  std::map<std::string, LayerFactory> factories;
+  std::map<std::string, LayerFactory> factories = detail::builtin_layer_factories();
 };
 
 // A function-local static, so registrations made by other files' static
-// initialisers never run before the map exists.
+// initialisers never run before the map exists, and the built-in classes
+// are in it before any program's own (which may then replace them).
 Registry& registry() {
   static Registry instance;
   return instance;

@@ -6,15 +6,15 @@
 //   1. The class gets `static Options options_from_config(const nlohmann::json&)`,
 //      the inverse of its get_config(): it reads each option by the key
 //      get_config() wrote, keeping the Options default for a missing key.
-//   2. Its .cpp registers it once, at load time, with a file-local static:
-//        namespace { const LayerRegistration<DenseLayer> registration("Dense"); }
-//      The name is the layer's class_name(), the "class_name" Keras writes.
+//   2. It is listed in layers/builtin_layers.cpp under its class_name(), the
+//      "class_name" Keras writes; the registry holds that list from its
+//      first use, in a static link too.
 // Then layer_from_config(l.class_name(), l.get_config())->get_config() equals
 // l.get_config(). "name" and "trainable" are the base Layer's keys: options
 // read "name", layer_from_config applies "trainable".
 //
-// User layers register the same way, or by calling register_layer_class()
-// before loading a model that uses them.
+// User layers register by calling register_layer_class() (or with a
+// LayerRegistration, below) before loading a model that uses them.
 
 #include <functional>
 #include <memory>
@@ -56,15 +56,21 @@ nlohmann::json serialize_layer(const Layer& layer);
 // The inverse of serialize_layer; FormatError when a key is missing.
 std::shared_ptr<Layer> deserialize_layer(const nlohmann::json& serialized);
 
-// A file-local static of this type registers L at library load time:
-//   namespace { const LayerRegistration<EmbeddingLayer> registration("Embedding"); }
+// The factory of a layer class L with L::options_from_config.
+template <class L>
+LayerFactory layer_factory() {
+  return [](const nlohmann::json& config) -> std::shared_ptr<Layer> {
+    return std::make_shared<L>(L::options_from_config(config));
+  };
+}
+
+// A static of this type in a program's own file registers L before main:
+//   namespace { const LayerRegistration<ScaleLayer> registration("Scale"); }
+// (In a library linked statically, a file nothing references is left out,
+// and its statics with it: call register_layer_class() instead.)
 template <class L>
 struct LayerRegistration {
-  explicit LayerRegistration(const std::string& class_name) {
-    register_layer_class(class_name, [](const nlohmann::json& config) -> std::shared_ptr<Layer> {
-      return std::make_shared<L>(L::options_from_config(config));
-    });
-  }
+  explicit LayerRegistration(const std::string& class_name) { register_layer_class(class_name, layer_factory<L>()); }
 };
 
 }  // namespace kiln

@@ -9,8 +9,6 @@ namespace kiln {
 
 namespace {
 
-const LayerRegistration<TimeDistributedLayer> registration("TimeDistributed");
-
 // (batch, time, rest...) -> (None, rest...): what the inner layer sees.
 PartialShape step_shape(const PartialShape& shape) {
   PartialShape step{unknown_dim};

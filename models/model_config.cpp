@@ -22,6 +22,10 @@ namespace {
 using json = nlohmann::json;
 using namespace config_fields;
 
+// Statics, unlike the built-in layers (layers/builtin_layers.cpp), and safe
+// in a static link too: this file holds both models' get_config and
+// from_config, which their vtables and load_model reference, so any program
+// that has a model links this file and runs these.
 const LayerRegistration<SequentialModel> sequential_registration("Sequential");
 
 const struct FunctionalRegistration {

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <vector>
 
-#include <xsimd/xsimd.hpp>
-
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
+#include "ops/row_math.hpp"
+#include "ops/span_activations.hpp"
 
 namespace kiln {
 
@@ -33,25 +33,6 @@ Dims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
   return {keys[0], keys[1], queries[1], keys[2]};
 }
 
-using Batch = xsimd::batch<float>;
-constexpr std::size_t lanes = Batch::size;
-
-// x = tanh(x) over n contiguous floats, a SIMD batch at a time.
-void tanh_in_place(float* x, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) xsimd::tanh(Batch::load_unaligned(x + i)).store_unaligned(x + i);
-  for (; i < n; ++i) x[i] = std::tanh(x[i]);
-}
-
-float dot(const float* a, const float* b, std::size_t n) {
-  Batch acc(0.0f);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) acc = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc);
-  float total = xsimd::hadd(acc);
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
-
 // block[j,:] = tanh(q + keys_b[j,:]) for every encoder step j of one
 // (batch, decoder step) pair: Te * E floats that stay in L1 while used.
 void hidden_block(const float* __restrict q, const float* __restrict keys_b, float* __restrict block,
@@ -61,7 +42,7 @@ void hidden_block(const float* __restrict q, const float* __restrict keys_b, flo
     float* __restrict hj = block + j * d.width;
     for (std::size_t c = 0; c < d.width; ++c) hj[c] = q[c] + k[c];
   }
-  tanh_in_place(block, d.te * d.width);
+  span::tanh(block, d.te * d.width);
 }
 
 // scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v. The hidden
@@ -74,7 +55,7 @@ void scores_forward(const float* keys, const float* queries, const float* v, flo
     for (std::size_t i = 0; i < d.td; ++i) {
       hidden_block(queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, block.data(), d);
       float* s = scores + (b * d.td + i) * d.te;
-      for (std::size_t j = 0; j < d.te; ++j) s[j] = dot(block.data() + j * d.width, v, d.width);
+      for (std::size_t j = 0; j < d.te; ++j) s[j] = row::dot(block.data() + j * d.width, v, d.width);
     }
   }
 }

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "ops/recurrence.hpp"
-#include "ops/span_activations.hpp"
+#include "ops/kernels.hpp"
 
 namespace kiln {
 
@@ -16,20 +16,11 @@ struct GruCell {
   static constexpr bool split_bias = true;
   std::vector<float> recurrent_bias;  // bias[1], (3H); zeros without a bias
 
+  // The loops run in ops/kernels (one build per instruction set); the
+  // formulas, with the backward pass derived, are in ops/kernels/body.hpp.
   void forward(const recurrence::StepRow& row) const {
-    const std::size_t H = row.units;
-    const float* b = recurrent_bias.data();
-    float *z = row.cache, *r = z + H, *n = r + H, *hph = n + H;
-    for (std::size_t j = 0; j < 2 * H; ++j) z[j] = row.xp[j] + row.hp[j] + b[j];  // z and r together
-    span::sigmoid(z, 2 * H);
-    for (std::size_t j = 0; j < H; ++j) {
-      hph[j] = row.hp[2 * H + j] + b[2 * H + j];
-      n[j] = row.xp[2 * H + j] + r[j] * hph[j];
-    }
-    span::tanh(n, H);
-    const float* h = row.prev[0];
-    float* h_new = row.next[0];
-    for (std::size_t j = 0; j < H; ++j) h_new[j] = n[j] + z[j] * (h[j] - n[j]);
+    kernels::active().gru_forward(
+        {row.units, row.xp, row.hp, recurrent_bias.data(), row.prev[0], row.cache, row.next[0]});
   }
 
   // With dh = dL/dh_t:
@@ -38,21 +29,7 @@ struct GruCell {
   //   d(hp_h) = da r,  dr = da hp_h    -> d(xp_r) = d(hp_r) = dr r (1 - r)
   //   dh_{t-1} = dh z  (+ dHP recurrent_kernel^T, added by the driver)
   void backward(const recurrence::StepGradRow& row) const {
-    const std::size_t H = row.units;
-    const float *z = row.cache, *r = z + H, *n = r + H, *hph = n + H;
-    const float* h = row.prev[0];
-    float* dh = row.d_state[0];
-    float *dxp = row.dxp, *dhp = row.dhp;
-    for (std::size_t j = 0; j < H; ++j) {
-      const float dz = dh[j] * (h[j] - n[j]);
-      const float da = dh[j] * (1.0f - z[j]) * (1.0f - n[j] * n[j]);
-      const float dr = da * hph[j];
-      dxp[j] = dhp[j] = dz * z[j] * (1.0f - z[j]);
-      dxp[H + j] = dhp[H + j] = dr * r[j] * (1.0f - r[j]);
-      dxp[2 * H + j] = da;
-      dhp[2 * H + j] = da * r[j];
-      dh[j] *= z[j];
-    }
+    kernels::active().gru_backward({row.units, row.cache, row.prev[0], row.d_state[0], row.dxp, row.dhp});
   }
 };
 

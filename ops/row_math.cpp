@@ -1,67 +1,26 @@
 #include "ops/row_math.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <xsimd/xsimd.hpp>
+#include "ops/kernels.hpp"
 
+// Each call goes to the instruction-set variant chosen once in ops/kernels.cpp.
 namespace kiln::row {
 
-namespace {
+float max(const float* x, std::size_t n) { return kernels::active().row_max(x, n); }
 
-using batch = xsimd::batch<float>;
-constexpr std::size_t width = batch::size;
+float sum(const float* x, std::size_t n) { return kernels::active().row_sum(x, n); }
 
-}  // namespace
-
-float max(const float* x, std::size_t n) {
-  std::size_t i = 0;
-  float m = x[0];
-  if (n >= width) {
-    batch acc = xsimd::load_unaligned(x);
-    for (i = width; i + width <= n; i += width) acc = xsimd::max(acc, xsimd::load_unaligned(x + i));
-    alignas(64) float lanes[width];
-    acc.store_aligned(lanes);
-    m = *std::max_element(lanes, lanes + width);
-  }
-  for (; i < n; ++i) m = std::max(m, x[i]);
-  return m;
-}
-
-float sum(const float* x, std::size_t n) {
-  batch acc(0.0f);
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) acc += xsimd::load_unaligned(x + i);
-  float total = xsimd::hadd(acc);
-  for (; i < n; ++i) total += x[i];
-  return total;
-}
-
-float dot(const float* a, const float* b, std::size_t n) {
-  batch acc(0.0f);
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) {
-    acc = xsimd::fma(xsimd::load_unaligned(a + i), xsimd::load_unaligned(b + i), acc);
-  }
-  float total = xsimd::hadd(acc);
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
+float dot(const float* a, const float* b, std::size_t n) { return kernels::active().row_dot(a, b, n); }
 
 float exp_shifted(const float* x, float shift, float* y, std::size_t n) {
-  const batch s(shift);
-  batch acc(0.0f);
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) {
-    const batch e = xsimd::exp(xsimd::load_unaligned(x + i) - s);
-    e.store_unaligned(y + i);
-    acc += e;
-  }
-  float total = xsimd::hadd(acc);
-  for (; i < n; ++i) {
-    y[i] = std::exp(x[i] - shift);
-    total += y[i];
-  }
-  return total;
+  return kernels::active().row_exp_shifted(x, shift, y, n);
 }
 
 }  // namespace kiln::row
+
+namespace kiln::span {
+
+void sigmoid(float* p, std::size_t n) { kernels::active().sigmoid(p, n); }
+
+void tanh(float* p, std::size_t n) { kernels::active().tanh(p, n); }
+
+}  // namespace kiln::span

@@ -2,7 +2,8 @@
 // Reductions and shifted exponentials over one contiguous row of floats: the
 // inner loops of softmax and the fused cross-entropies. Compilers vectorise
 // neither a float sum (it would reorder the additions) nor std::exp, so
-// these use xsimd by hand; they are called once per row, not per element.
+// these use xsimd by hand (ops/kernels.hpp, one variant per instruction
+// set); they are called once per row, not per element.
 
 #include <cstddef>
 

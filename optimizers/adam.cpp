@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/kernels.hpp"
+
 namespace kiln {
 
 Adam::Adam() : Adam(Options{}) {}
@@ -22,17 +24,9 @@ void Adam::update(const Step& step, float* w, const float* g, std::span<float* c
   const double t = double(step.number);
   const float lr_t = float(step.learning_rate * std::sqrt(1.0 - std::pow(double(beta_2_), t)) /
                            (1.0 - std::pow(double(beta_1_), t)));
-  const float keep_1 = 1.0f - beta_1_, keep_2 = 1.0f - beta_2_;
-  // Weights, gradient and slots never overlap; saying so lets the loop vectorize.
-  float* __restrict wr = w;
-  const float* __restrict gr = g;
-  float* __restrict m = slots[0];
-  float* __restrict v = slots[1];
-  for (std::size_t i = 0; i < n; ++i) {
-    m[i] += (gr[i] - m[i]) * keep_1;          // = b1 m + (1 - b1) g
-    v[i] += (gr[i] * gr[i] - v[i]) * keep_2;  // = b2 v + (1 - b2) g^2
-    wr[i] -= lr_t * m[i] / (std::sqrt(v[i]) + epsilon_);
-  }
+  // The vectorised loop for this CPU (ops/kernels.hpp); slots are m and v.
+  const kernels::AdamConstants c{lr_t, 1.0f - beta_1_, 1.0f - beta_2_, epsilon_};
+  kernels::active().adam(c, w, g, slots[0], slots[1], n);
 }
 
 }  // namespace kiln

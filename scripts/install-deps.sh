@@ -2,8 +2,10 @@
 # Installs kiln's build and test dependencies from Debian packages, skipping
 # the apt round-trip when everything is already present.
 #   bash scripts/install-deps.sh          everything: library, tests, examples, MPI
-#   bash scripts/install-deps.sh --demo   without OpenMPI (the demo trains in one
-#                                         process; a faster first run)
+#   bash scripts/install-deps.sh --demo   without OpenMPI, qemu-user and cmake (the
+#                                         demo trains in one process; a faster first run)
+#   bash scripts/install-deps.sh --golden only what scripts/make_golden.py needs
+#                                         (python3-torch; the suite itself does not)
 set -euo pipefail
 
 packages=(
@@ -11,9 +13,13 @@ packages=(
   xtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcairo2-dev
 )
-if [ "${1:-}" != --demo ]; then
-  packages+=(libopenmpi-dev openmpi-bin)
-fi
+case "${1:-}" in
+  --demo) ;;
+  --golden) packages=(python3-torch) ;;
+  # MPI for multi-process training; qemu-user runs the portable build on an
+  # emulated CPU without AVX-512; cmake builds the find_package(kiln) client.
+  *) packages+=(libopenmpi-dev openmpi-bin qemu-user cmake) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

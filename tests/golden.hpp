@@ -1,6 +1,7 @@
 #pragma once
-// Reference tensors computed outside kiln (see ../shared/golden/README.md).
-// golden("gru.safetensors", "kernel") loads the file once and caches it.
+// Reference tensors computed outside kiln, by scripts/make_golden.py, in
+// tests/golden/ (its README says what each is). golden("gru.safetensors",
+// "kernel") loads the file once and caches it.
 
 #include <map>
 #include <mutex>
@@ -9,17 +10,17 @@
 #include "graph/error.hpp"
 #include "io/safetensors.hpp"
 
-#ifndef KILN_SHARED_DIR
-#error "tests/meson.build passes KILN_SHARED_DIR, the absolute path of ../shared"
+#ifndef KILN_SOURCE_DIR
+#error "the test's meson.build passes KILN_SOURCE_DIR, the absolute path of the project"
 #endif
 
 namespace kiln::testing {
 
 inline std::string golden_path(const std::string& file) {
-  return std::string(KILN_SHARED_DIR) + "/golden/" + file;
+  return std::string(KILN_SOURCE_DIR) + "/tests/golden/" + file;
 }
 
-// The tensor `tensor` of /work/shared/golden/<file>. Throws kiln::FormatError
+// The tensor `tensor` of tests/golden/<file>. Throws kiln::FormatError
 // when the file cannot be read and kiln::Error naming the file and its
 // tensors when the tensor is not in it.
 inline Array golden(const std::string& file, const std::string& tensor) {

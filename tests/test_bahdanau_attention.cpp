@@ -1,4 +1,4 @@
-// BahdanauAttention: reference numbers from PyTorch (../shared/golden), the
+// BahdanauAttention: reference numbers from PyTorch (tests/golden), the
 // formula in plain loops, the encoder mask, gradients, symbolic shapes and
 // bad inputs.
 

@@ -272,7 +272,7 @@ TEST_CASE("nmt: the inference encoder and one-step decoder reproduce the trainin
 }
 
 TEST_CASE("nmt: the example's model reproduces the golden seed step: loss, attention, Adam update") {
-  // ../shared/golden/seed_step.safetensors: the seed's model (229 / 343 words,
+  // tests/golden/seed_step.safetensors: the seed's model (229 / 343 words,
   // GRU 96) on a batch of 8, computed independently of kiln.
   using kiln::testing::golden;
   const std::string file = "seed_step.safetensors";

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "graph/error.hpp"
+#include "shared_data.hpp"
 #include "text/parallel_corpus.hpp"
 
 using namespace kiln;
@@ -106,8 +107,9 @@ TEST_CASE("read_corpus_dir names the corpus file that is missing") {
   CHECK(read_corpus_dir(dir.path.string()) == std::vector<SentencePair>{{"a", "b"}});
 }
 
-TEST_CASE("read_corpus_dir reads the 28,000 small_vocab pairs in order") {
-  const auto pairs = read_corpus_dir(KILN_SHARED_DIR "/data/small_vocab");
+TEST_CASE("read_corpus_dir reads the 28,000 small_vocab pairs in order" *
+          kiln::testing::needs_shared("data/small_vocab")) {
+  const auto pairs = read_corpus_dir(kiln::testing::shared_path("data/small_vocab"));
   REQUIRE(pairs.size() == 28000);
   CHECK(pairs.front() == SentencePair{"new jersey is sometimes quiet during autumn , and it is snowy in april .",
                                       "new jersey est parfois calme pendant l' automne , et il est neigeux en avril ."});

@@ -60,7 +60,7 @@ std::shared_ptr<Layer> round_trip(const Layer& layer) {
 
 }  // namespace
 
-TEST_CASE("every built-in layer registers itself under its class name when the library loads") {
+TEST_CASE("every built-in layer is registered under its class name from the registry's first use") {
   for (const char* name : {"Dense", "Embedding", "Dropout", "Concatenate", "TimeDistributed", "Activation",
                            "Flatten"}) {
     INFO(name);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/error.hpp"
+#include "shared_data.hpp"
 #include "text/parallel_corpus.hpp"
 #include "text/tokenizer.hpp"
 #include "text/utf8.hpp"
@@ -155,9 +156,10 @@ TEST_CASE("char_level makes every UTF-8 character a token, spaces and punctuatio
   CHECK(tok.sequence_to_text({1, 2, 1}) == "é t é");  // Keras joins with spaces at character level too
 }
 
-TEST_CASE("the tokenizer reads the small_vocab corpus as Keras does") {
+TEST_CASE("the tokenizer reads the small_vocab corpus as Keras does" *
+          kiln::testing::needs_shared("data/small_vocab")) {
   // Numbers from a Python re-implementation of Keras' Tokenizer on these files.
-  const auto pairs = read_corpus_dir(KILN_SHARED_DIR "/data/small_vocab");
+  const auto pairs = read_corpus_dir(kiln::testing::shared_path("data/small_vocab"));
   std::vector<std::string> english, french;
   for (const auto& p : pairs) {
     english.push_back(p.source);

@@ -1,0 +1,70 @@
+#pragma once
+// The hot elementwise kernels, compiled once per x86-64 level and chosen at
+// run time by what the CPU supports. This is the one place kiln dispatches
+// on the instruction set: libkiln itself is built for the portable baseline
+// (x86-64-v2, see meson.build), and each kernel below also exists built for
+// x86-64-v3 (AVX2 + FMA) and x86-64-v4 (AVX-512), in ops/kernels/.
+//
+// Callers go through the wrappers (row_math.hpp, span_activations.hpp,
+// Adam); the table is public so a program or test can see, and pin, the
+// variant in use.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace kiln::kernels {
+
+// Adam's per-step constants: m += (g - m) keep_1; v += (g^2 - v) keep_2;
+// w -= lr_t m / (sqrt(v) + epsilon).
+struct AdamConstants {
+  float lr_t, keep_1, keep_2, epsilon;
+};
+
+// One GRU step on one batch row (Keras reset_after, gates z, r, h), the
+// loops of ops/gru.cpp's cell. cache holds z, r, n, hp_h (4 H floats).
+struct GruRow {
+  std::size_t units;
+  const float* xp;    // (3H): x_t kernel + bias[0]
+  const float* hp;    // (3H): h_{t-1} recurrent_kernel
+  const float* bias;  // (3H): bias[1]
+  const float* h;     // (H): h_{t-1}
+  float* cache;       // (4H)
+  float* h_new;       // (H): forward's output
+};
+struct GruGradRow {
+  std::size_t units;
+  const float* cache;  // what forward cached
+  const float* h;      // (H): h_{t-1}
+  float* dh;           // (H): in dL/dh_t, out the part of dL/dh_{t-1} not through recurrent_kernel
+  float* dxp;          // (3H)
+  float* dhp;          // (3H)
+};
+
+struct Table {
+  const char* isa;  // "x86-64-v2", "x86-64-v3" or "x86-64-v4"
+  void (*sigmoid)(float* p, std::size_t n);
+  void (*tanh)(float* p, std::size_t n);
+  float (*row_max)(const float* x, std::size_t n);  // n >= 1
+  float (*row_sum)(const float* x, std::size_t n);
+  float (*row_dot)(const float* a, const float* b, std::size_t n);
+  float (*row_exp_shifted)(const float* x, float shift, float* y, std::size_t n);
+  // w, g, m and v do not overlap.
+  void (*adam)(const AdamConstants& c, float* w, const float* g, float* m, float* v, std::size_t n);
+  void (*gru_forward)(const GruRow& row);
+  void (*gru_backward)(const GruGradRow& row);
+};
+
+// The table in use. On first use it is the widest variant the CPU runs,
+// or the one named by the environment variable KILN_ISA (for comparing
+// variants; a name this CPU cannot run throws kiln::Error).
+const Table& active();
+
+// The variants this CPU can run, narrowest first ("x86-64-v2" always).
+std::vector<std::string> supported_isas();
+
+// Makes `isa` the active table for the whole process (tests, benchmarks).
+// Throws kiln::Error for an unknown name or one this CPU cannot run.
+void use_isa(const std::string& isa);
+
+}  // namespace kiln::kernels
