@@ -82,6 +82,7 @@
 #include "layers/gru.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
 #include "layers/naming.hpp"

@@ -21,7 +21,7 @@ std::shared_ptr<RecurrentLayer> recurrent_template(const std::shared_ptr<Layer>&
 }  // namespace
 
 BidirectionalLayer::BidirectionalLayer(Options options)
-    : Layer("Bidirectional", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   const std::string& m = options_.merge_mode;
   if (m != "concat" && m != "sum" && m != "mul" && m != "ave") {
     throw Error(describe() + ": unknown merge_mode '" + m + "' (known: concat, sum, mul, ave)");
@@ -96,22 +96,6 @@ std::vector<Tensor> BidirectionalLayer::call(const std::vector<Tensor>& inputs, 
   out.insert(out.end(), fwd.begin() + 1, fwd.end());
   out.insert(out.end(), bwd.begin() + 1, bwd.end());
   return out;
-}
-
-nlohmann::json BidirectionalLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["merge_mode"] = options_.merge_mode;
-  config["layer"] = serialize_layer(*options_.layer);
-  return config;
-}
-
-BidirectionalLayer::Options BidirectionalLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  if (!config.contains("layer")) throw FormatError("Bidirectional config has no \"layer\": " + config.dump());
-  o.layer = deserialize_layer(config.at("layer"));
-  o.merge_mode = config.value("merge_mode", o.merge_mode);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

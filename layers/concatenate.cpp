@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/concat.hpp"
 
 namespace kiln {
@@ -18,7 +17,7 @@ std::string describe_all(const std::vector<PartialShape>& shapes) {
 }  // namespace
 
 ConcatenateLayer::ConcatenateLayer(Options options)
-    : Layer("Concatenate", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   set_supports_masking(true);
 }
 
@@ -70,19 +69,6 @@ std::vector<PartialShape> ConcatenateLayer::compute_output_shape(const std::vect
 
 std::vector<Tensor> ConcatenateLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
   return {concat(inputs, options_.axis)};
-}
-
-nlohmann::json ConcatenateLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["axis"] = options_.axis;
-  return config;
-}
-
-ConcatenateLayer::Options ConcatenateLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.axis = config.value("axis", o.axis);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -5,25 +5,24 @@
 
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class ConcatenateLayer : public Layer {
- public:
-  struct Options {
-    int axis = -1;
-    std::string name = {};
-  };
-  explicit ConcatenateLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct ConcatenateOptions {
+  int axis = -1;
+  std::string name = {};
+  static constexpr auto fields() { return std::tuple{config::field("axis", &ConcatenateOptions::axis)}; }
+};
 
-  const Options& options() const { return options_; }
+class ConcatenateLayer : public KerasLayer<ConcatenateLayer, ConcatenateOptions> {
+ public:
+  static constexpr const char* keras_name = "Concatenate";
+  explicit ConcatenateLayer(Options options);
 
   // The sum of the inputs' sizes on `axis` (None if any is unknown); every
   // other dimension is the one known among the inputs.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -32,8 +31,6 @@ class ConcatenateLayer : public Layer {
 
  private:
   std::size_t axis_for_rank(std::size_t rank) const;
-
-  Options options_;
 };
 
 using Concatenate = LayerHandle<ConcatenateLayer>;
