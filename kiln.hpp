@@ -99,6 +99,7 @@
 #include "models/compile_options.hpp"
 #include "models/config_fields.hpp"
 #include "models/functional.hpp"
+#include "models/loss_mask.hpp"
 #include "models/model.hpp"
 #include "models/model_file.hpp"
 #include "models/sequential.hpp"

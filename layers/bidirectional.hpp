@@ -44,8 +44,8 @@ class BidirectionalLayer : public KerasLayer<BidirectionalLayer, BidirectionalOp
   RecurrentLayer& backward_layer() const { return *backward_; }
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  // With return_sequences the input mask, else none.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
+  // With return_sequences the sequence's mask for the output, else none.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;

@@ -1,7 +1,8 @@
 #pragma once
 // Concatenate: joins two or more inputs along `axis` (negative counts from
 // the end), as keras.layers.Concatenate. Every other dimension must match;
-// unknown (None) dimensions match anything. Passes the first input's mask on.
+// unknown (None) dimensions match anything. Combines the inputs' masks as
+// Keras does (compute_mask).
 
 #include <string>
 
@@ -23,6 +24,11 @@ class ConcatenateLayer : public KerasLayer<ConcatenateLayer, ConcatenateOptions>
   // The sum of the inputs' sizes on `axis` (None if any is unknown); every
   // other dimension is the one known among the inputs.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
+  // Keras' rule: each input's mask (all ones where it has none) spread over
+  // its last axis, concatenated, and any() over the last axis: along the
+  // feature axis the masks' OR (all ones if an input has none), along the
+  // time axis their concatenation. None when no input has a mask.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;

@@ -52,12 +52,12 @@ std::vector<Tensor> EmbeddingLayer::call(const std::vector<Tensor>& inputs, cons
   return {gather_rows(embeddings_, ids)};
 }
 
-std::optional<Array> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const Array*) const {
-  if (!options_.mask_zero) return std::nullopt;
+std::vector<Mask> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>&) const {
+  if (!options_.mask_zero) return {};
   const Array& ids = inputs.at(0).value();
-  Array mask = Array::from_shape(ids.shape());
-  for (std::size_t i = 0; i < ids.size(); ++i) mask.data()[i] = ids.data()[i] != 0.0f ? 1.0f : 0.0f;
-  return mask;
+  auto mask = std::make_shared<Array>(Array::from_shape(ids.shape()));
+  for (std::size_t i = 0; i < ids.size(); ++i) mask->data()[i] = ids.data()[i] != 0.0f ? 1.0f : 0.0f;
+  return {std::move(mask)};
 }
 
 }  // namespace kiln

@@ -32,7 +32,7 @@ class EmbeddingLayer : public KerasLayer<EmbeddingLayer, EmbeddingOptions> {
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
   // (ids != 0) as 1/0 floats, (batch, time), with mask_zero; none otherwise.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;

@@ -112,9 +112,9 @@ std::vector<PartialShape> RecurrentLayer::compute_output_shape(const std::vector
   return out;
 }
 
-std::optional<Array> RecurrentLayer::compute_mask(const std::vector<Tensor>&, const Array* mask) const {
-  if (settings_.return_sequences && mask) return *mask;
-  return std::nullopt;
+std::vector<Mask> RecurrentLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Mask>& masks) const {
+  if (settings_.return_sequences && !masks.empty() && masks[0]) return {masks[0]};
+  return {};
 }
 
 std::vector<Tensor> RecurrentLayer::initial_states(const std::vector<Tensor>& inputs) const {
@@ -127,7 +127,7 @@ std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, cons
   const Tensor& x = inputs[0];
   const Shape batch_time{x.shape(0), x.shape(1)};
   if (x.shape(1) == 0) fail("expected at least one time step, got input " + to_string(x.shape()));
-  const Array* mask = context.mask;
+  const Array* mask = context.mask(0);
   if (mask && mask->shape() != batch_time) {
     fail("mask must be (batch, time) = " + to_string(batch_time) + ", got " + to_string(mask->shape()));
   }

@@ -87,8 +87,9 @@ class RecurrentLayer : public Layer {
   virtual std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const = 0;
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  // With return_sequences the input mask, else none.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
+  // With return_sequences the sequence's mask for the output, else none;
+  // the states have none.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   // What a cell's fused op produced.

@@ -46,7 +46,7 @@ std::vector<Tensor> TimeDistributedLayer::call(const std::vector<Tensor>& inputs
   const Shape& in = inputs[0].shape();
   Shape folded{in[0] * in[1]};
   folded.insert(folded.end(), in.begin() + 2, in.end());
-  CallContext inner_context{context.training, nullptr};
+  const CallContext inner_context{.training = context.training};  // the steps are folded: no (batch, time) mask
   const auto outputs = (*options_.layer)({reshape(inputs[0], folded)}, inner_context);
   if (outputs.size() != 1) {
     fail("the inner layer " + options_.layer->describe() + " returned " + std::to_string(outputs.size()) +

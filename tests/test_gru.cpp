@@ -200,7 +200,7 @@ TEST_CASE("GRU layer gradients match finite differences over input, initial stat
   Tensor h0 = random_param({2, 2}, 22, "h0", -0.5f, 0.5f);
   const Array mask = {{1.0f, 1.0f, 0.0f}, {0.0f, 1.0f, 1.0f}};
   gru({x, h0});
-  CHECK_GRADIENTS([&] { return Tensor(gru({x, h0}, {.mask = &mask})); },
+  CHECK_GRADIENTS([&] { return Tensor(gru({x, h0}, {.masks = {&mask}})); },
                   {x, h0, gru->kernel(), gru->recurrent_kernel(), gru->bias()});
 }
 
