@@ -48,6 +48,7 @@
 #include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
 #include "io/json_depth.hpp"
+#include "io/options_config.hpp"
 #include "io/safetensors.hpp"
 
 #include "text/bleu.hpp"
@@ -96,6 +97,7 @@
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
 #include "models/data_parallel.hpp"
+#include "models/compile_config.hpp"
 #include "models/compile_options.hpp"
 #include "models/config_fields.hpp"
 #include "models/functional.hpp"
