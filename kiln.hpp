@@ -24,6 +24,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/axis.hpp"
 #include "ops/blas.hpp"
+#include "ops/causal_mask.hpp"
 #include "ops/clip.hpp"
 #include "ops/concat.hpp"
 #include "ops/cross_entropy.hpp"
