@@ -1,6 +1,7 @@
 // matmul: values against hand-worked products and numpy's definition worked
 // element by element, gradients against finite differences for every
-// supported shape, broadcast and transpose combination.
+// supported shape, broadcast and transpose combination; TF.js for the
+// batched forms.
 
 #include <algorithm>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "graph/error.hpp"
 #include "ops/matmul.hpp"
 #include "support.hpp"
+#include "tfjs_reference.hpp"
 
 using namespace kiln;
 using kiln::testing::random_param;
@@ -184,4 +186,16 @@ TEST_CASE("an operand broadcast over an empty batch gets a zero gradient") {
   CHECK(y.shape() == Shape{0, 2, 4});
   backward(y, Array::from_shape({0, 2, 4}));
   CHECK(a.grad() == xt::zeros<float>({2, 3}));
+}
+
+TEST_CASE("batched matmul matches TF.js's matMul, gradients included") {
+  using kiln::testing::check_against_tfjs;
+  const std::string file = "tfjs/ops.safetensors";
+  check_against_tfjs({file, "matmul_heads", 2, {0, 1}}, [](auto& x) { return matmul(x[0], x[1]); });
+  check_against_tfjs({file, "matmul_transpose_b", 2, {0, 1}},
+                     [](auto& x) { return matmul(x[0], x[1], {.transpose_b = true}); });
+  check_against_tfjs({file, "matmul_transpose_a", 2, {0, 1}},
+                     [](auto& x) { return matmul(x[0], x[1], {.transpose_a = true}); });
+  // (2, 1, 4, 5) x (3, 5, 2): both operands broadcast, their gradients summed back.
+  check_against_tfjs({file, "matmul_broadcast", 2, {0, 1}}, [](auto& x) { return matmul(x[0], x[1]); });
 }
