@@ -24,6 +24,7 @@
 #include "ops/arg_reduce.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/axis.hpp"
+#include "ops/binary_cross_entropy.hpp"
 #include "ops/blas.hpp"
 #include "ops/causal_mask.hpp"
 #include "ops/clip.hpp"
