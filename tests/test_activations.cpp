@@ -8,6 +8,8 @@
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "layers/activation.hpp"
+#include "layers/activation_layer.hpp"
+#include "layers/dense.hpp"
 #include "ops/activations.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/reductions.hpp"
@@ -126,4 +128,19 @@ TEST_CASE("the activation name error lists every known name") {
     const std::string message = e.what();
     for (const std::string& name : activation_names()) CHECK(message.find(name) != std::string::npos);
   }
+}
+
+TEST_CASE("layers take every Keras activation name: Activation and Dense") {
+  Tensor x = kink_free_input(6);
+  for (const std::string& name : activation_names()) {
+    CAPTURE(name);
+    CHECK(Tensor(Activation({.activation = name})(x)).value() == activate(name, x).value());
+  }
+  Dense gelu_dense({.units = 2, .activation = "gelu", .name = "gelu_dense"});
+  Dense linear_dense({.units = 2, .name = "linear_twin"});
+  const Tensor y = gelu_dense(x);
+  linear_dense(x);  // builds it
+  linear_dense->set_weights({gelu_dense->weights()[0].value(), gelu_dense->weights()[1].value()});
+  CHECK(y.value() == gelu(Tensor(linear_dense(x))).value());
+  CHECK_THROWS_WITH_AS(Dense({.units = 1, .activation = "hard_swishy"}), doctest::Contains("unknown activation"), Error);
 }
