@@ -318,14 +318,43 @@ class MeanTarget : public PredictionMetric {
   MetricSums sums_;
 };
 
+// The example of training/metrics.hpp's header comment, verbatim.
+class WithinTenth : public kiln::PredictionMetric {
+ public:
+  WithinTenth() : PredictionMetric("within_tenth") {}
+  void update(const kiln::Array& y_pred, const kiln::Array& y_true, const kiln::Array* w) override {
+    const std::size_t units = y_pred.shape().back();
+    for (std::size_t i = 0; i < y_pred.size() / units; ++i) {
+      bool close = true;
+      for (std::size_t u = 0; u < units; ++u)
+        close = close && std::abs(y_pred.data()[i * units + u] - y_true.data()[i * units + u]) <= 0.1f;
+      sums_.total += (w ? w->data()[i] : 1.0) * close;
+      sums_.weight += w ? w->data()[i] : 1.0;
+    }
+  }
+  void reset() override { sums_ = {}; }
+  double result() const override { return sums_.mean(); }
+  kiln::MetricSums sums() const override { return sums_; }
+
+ private:
+  kiln::MetricSums sums_;
+};
+
 }  // namespace
+
+TEST_CASE("the header comment's example metric counts close predictions") {
+  WithinTenth metric;
+  const Array w = {1.0f, 3.0f};
+  metric.update(Array{{0.5f, 0.0f}, {0.0f, 0.0f}}, Array{{0.45f, 0.05f}, {0.0f, 0.5f}}, &w);  // close, far
+  CHECK(metric.result() == doctest::Approx(0.25));
+}
 
 TEST_CASE("a user-written metric object is updated per batch, reset per epoch and logged by fit") {
   auto in = Input({2}, "x");
   Dense dense({.units = 1, .name = "out"});
   Functional model({in}, {dense(in)}, "user_metric");
   auto mean_target = std::make_shared<MeanTarget>();
-  model->compile({.optimizer = "sgd", .loss = "mse", .metrics = {mean_target, "mae"}});
+  model->compile({.optimizer = "sgd", .loss = "mse", .metrics = {mean_target, "mae", std::make_shared<WithinTenth>()}});
   Array x = kiln::testing::random_array({8, 2}, 1);
   Array y = Array::from_shape({8, 1});
   for (std::size_t i = 0; i < 8; ++i) y(i, 0) = float(i);  // training rows 0..5, validation 6, 7
@@ -336,6 +365,7 @@ TEST_CASE("a user-written metric object is updated per batch, reset per epoch an
   REQUIRE(h.has("mean_target"));
   REQUIRE(h.has("val_mean_target"));
   REQUIRE(h.has("mean_absolute_error"));
+  REQUIRE(h.has("val_within_tenth"));
   for (std::size_t epoch = 0; epoch < 2; ++epoch) {
     CHECK(h.history.at("mean_target")[epoch] == doctest::Approx(15.0 / 8.0));
     CHECK(h.history.at("val_mean_target")[epoch] == doctest::Approx(6.5));

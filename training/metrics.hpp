@@ -14,7 +14,7 @@
 //   class WithinTenth : public kiln::PredictionMetric {
 //    public:
 //     WithinTenth() : PredictionMetric("within_tenth") {}
-//     void update(const Array& y_pred, const Array& y_true, const Array* w) override {
+//     void update(const kiln::Array& y_pred, const kiln::Array& y_true, const kiln::Array* w) override {
 //       const std::size_t units = y_pred.shape().back();
 //       for (std::size_t i = 0; i < y_pred.size() / units; ++i) {
 //         bool close = true;
