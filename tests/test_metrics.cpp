@@ -133,7 +133,7 @@ TEST_CASE("History records one value per epoch per name") {
                        "History: no value recorded for 'val_accuracy' (recorded: accuracy, loss, val_loss)", Error);
 }
 
-TEST_CASE("binary accuracy thresholds both sides at 0.5 and weighs each position") {
+TEST_CASE("binary accuracy compares y_true with the prediction thresholded at 0.5 and weighs each position") {
   BinaryAccuracy m;
   const Array y_pred = column({0.9f, 0.2f, 0.6f, 0.4f});
   const Array y_true = column({1.0f, 0.0f, 0.0f, 0.0f});
@@ -143,6 +143,10 @@ TEST_CASE("binary accuracy thresholds both sides at 0.5 and weighs each position
   const Array w = {1.0f, 1.0f, 2.0f, 0.0f};
   m.update(y_pred, y_true, &w);  // (1 + 1 + 0) / 4
   CHECK(m.result() == doctest::Approx(0.5));
+  // Keras 3 compares the label itself: a soft label of 0.9 never equals 0 or 1.
+  BinaryAccuracy soft;
+  soft.update(column({0.95f, 0.1f}), column({0.9f, 0.0f}));
+  CHECK(soft.result() == doctest::Approx(0.5));
 }
 
 TEST_CASE("'accuracy' for a loss that does not tell resolves by the shapes, as Keras 3 does") {

@@ -98,7 +98,7 @@ void BinaryAccuracy::update(const Array& y_pred, const Array& y_true, const Arra
     std::size_t correct = 0;
     for (std::size_t c = 0; c < rows.classes; ++c) {
       const std::size_t k = i * rows.classes + c;
-      correct += (y_pred.data()[k] > threshold_) == (y_true.data()[k] > threshold_);
+      correct += y_true.data()[k] == (y_pred.data()[k] > threshold_ ? 1.0f : 0.0f);
     }
     mean_.update(double(correct) / double(rows.classes), sample_weight ? sample_weight->data()[i] : 1.0);
   }

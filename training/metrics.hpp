@@ -130,10 +130,12 @@ class SparseCategoricalAccuracy : public PredictionMetric {
   Mean mean_;
 };
 
-// keras.metrics.BinaryAccuracy: correct where (y_pred > threshold) equals
-// (y_true > threshold), element by element; y_true has y_pred's shape. A
-// position (y_pred's shape without its last axis) scores the mean over its
-// last axis, weighted by its sample_weight.
+// keras.metrics.BinaryAccuracy: correct where y_true equals the
+// thresholded prediction, [y_pred > threshold] (Keras 3's formula: labels
+// are 0/1, a soft label such as 0.9 never counts as correct), element by
+// element; y_true has y_pred's shape. A position (y_pred's shape without
+// its last axis) scores the mean over its last axis, weighted by its
+// sample_weight.
 class BinaryAccuracy : public PredictionMetric {
  public:
   explicit BinaryAccuracy(std::string name = "binary_accuracy", float threshold = 0.5f)
