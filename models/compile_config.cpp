@@ -10,17 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-const char* reduction_name(Reduction r) {
-  return r == Reduction::mean_with_sample_weight ? "mean_with_sample_weight" : "sum_over_batch_size";
-}
-
-Reduction reduction_from(const json& value) {
-  if (value == "sum_over_batch_size") return Reduction::sum_over_batch_size;
-  if (value == "mean_with_sample_weight") return Reduction::mean_with_sample_weight;
-  throw FormatError("compile_config: reduction must be \"sum_over_batch_size\" or \"mean_with_sample_weight\", got " +
-                    value.dump());
-}
-
 }  // namespace
 
 CompileConfig compile_config(const Model& model) {
@@ -35,12 +24,13 @@ CompileConfig compile_config(const Model& model) {
   if (!loss) return {std::nullopt, "a loss is a C++ function"};
   const auto metrics = o.metrics.to_config();
   if (!metrics) return {std::nullopt, "a metric is an object"};
+  json loss_options = json::object();
+  config::write_fields(o.loss_options, loss_options);
   return {json{{"optimizer", optimizer},
                {"loss", *loss},
                {"metrics", *metrics},
                {"loss_weights", o.loss_weights.to_config()},
-               {"loss_options",
-                {{"from_logits", o.loss_options.from_logits}, {"reduction", reduction_name(o.loss_options.reduction)}}}},
+               {"loss_options", loss_options}},
           {}};
 }
 
@@ -56,10 +46,8 @@ CompileOptions compile_options_from_config(const json& config) {
   if (config.contains("loss_options")) {
     const json& lo = config.at("loss_options");
     if (!lo.is_object()) throw FormatError("compile_config: loss_options must be an object, got " + lo.dump());
-    const json from_logits = lo.value("from_logits", json(false));
-    if (!from_logits.is_boolean()) throw FormatError("compile_config: from_logits must be true or false");
-    o.loss_options.from_logits = from_logits.get<bool>();
-    o.loss_options.reduction = reduction_from(lo.value("reduction", json("sum_over_batch_size")));
+    std::vector<std::string> known;
+    config::read_fields(lo, o.loss_options, "compile_config: loss_options", known);
   }
   return o;
 }

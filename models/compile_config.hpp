@@ -6,7 +6,8 @@
 //   {"optimizer": {"class_name": "Adam", "config": {...}},
 //    "loss": "categorical_crossentropy" | [...] | {...},
 //    "metrics": [...] | [[...], ...] | {...}, "loss_weights": null | [...] | {...},
-//    "loss_options": {"from_logits": false, "reduction": "sum_over_batch_size"}}
+//    "loss_options": {"from_logits": false, "reduction": "sum_over_batch_size",
+//                     "label_smoothing": 0, "ignore_class": null, "delta": 1, "axis": -1}}
 // Only what is data has a config: a loss given as a C++ function, a metric
 // object or a learning-rate schedule function has none (Keras would need
 // custom_objects), and neither has the communicator of a data-parallel run

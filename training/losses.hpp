@@ -43,7 +43,9 @@
 #include <optional>
 #include <string>
 
+#include "graph/error.hpp"
 #include "graph/tensor.hpp"
+#include "io/options_config.hpp"
 
 namespace kiln {
 
@@ -54,6 +56,21 @@ enum class Reduction {
 
 // The options of Keras' loss classes; each loss reads the ones it has and
 // loss_by_name rejects the others.
+// A reduction in a config: its name.
+namespace config {
+template <>
+struct Value<Reduction> {
+  static json write(Reduction r) {
+    return r == Reduction::mean_with_sample_weight ? "mean_with_sample_weight" : "sum_over_batch_size";
+  }
+  static Reduction read(const json& j, const std::string& where) {
+    if (j == "sum_over_batch_size") return Reduction::sum_over_batch_size;
+    if (j == "mean_with_sample_weight") return Reduction::mean_with_sample_weight;
+    throw FormatError(where + " must be \"sum_over_batch_size\" or \"mean_with_sample_weight\", got " + j.dump());
+  }
+};
+}  // namespace config
+
 struct LossOptions {
   bool from_logits = false;  // the cross-entropies
   Reduction reduction = Reduction::sum_over_batch_size;
@@ -67,6 +84,14 @@ struct LossOptions {
   std::optional<int> ignore_class = std::nullopt;
   float delta = 1.0f;  // huber: where the loss turns from quadratic to linear
   int axis = -1;       // cosine_similarity: the feature axis
+  // Their config keys (a saved model's compile_config, models/compile_config.hpp).
+  static constexpr auto fields() {
+    return std::tuple{config::field("from_logits", &LossOptions::from_logits),
+                      config::field("reduction", &LossOptions::reduction),
+                      config::field("label_smoothing", &LossOptions::label_smoothing),
+                      config::field("ignore_class", &LossOptions::ignore_class),
+                      config::field("delta", &LossOptions::delta), config::field("axis", &LossOptions::axis)};
+  }
 };
 
 // categorical_crossentropy: l = -sum_c y_true_c log(p_c) over one-hot (or
