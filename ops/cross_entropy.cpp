@@ -174,23 +174,30 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
   const bool need_grad = wants_grad(probs);
   Array grad = need_grad ? Array::from_shape(probs.shape()) : Array();
   constexpr float lo = kProbEpsilon, hi = 1.0f - kProbEpsilon;
+  std::vector<float> dq(need_grad ? rows.classes : 0);
   double total = 0.0;
   for (std::size_t i = 0; i < rows.positions; ++i) {
     const std::size_t base = i * rows.classes;
     const float* p = probs.value().data() + base;
     const float* t = target_probs.data() + base;
+    // q = p / sum(p): the row rescaled to sum to 1, as Keras does.
+    const float inv_sum = 1.0f / row::sum(p, rows.classes);
     double ce = 0.0;
     for (std::size_t c = 0; c < rows.classes; ++c) {
-      if (t[c] != 0.0f) ce -= double(t[c]) * std::log(double(std::clamp(p[c], lo, hi)));
+      if (t[c] != 0.0f) ce -= double(t[c]) * std::log(double(std::clamp(p[c] * inv_sum, lo, hi)));
     }
     total += double(w.at(i)) * ce;
-    if (need_grad) {
-      const float coef = w.at(i) * w.inv_total;
-      float* d = grad.data() + base;
-      for (std::size_t c = 0; c < rows.classes; ++c) {
-        d[c] = (p[c] > lo && p[c] < hi) ? -coef * t[c] / p[c] : 0.0f;
-      }
+    if (!need_grad) continue;
+    // dq_c = -t_c / q_c where q_c was not clipped; dp_j = (dq_j - sum_c dq_c q_c) / sum(p).
+    const float coef = w.at(i) * w.inv_total;
+    double dq_dot_q = 0.0;
+    for (std::size_t c = 0; c < rows.classes; ++c) {
+      const float q = p[c] * inv_sum;
+      dq[c] = (q > lo && q < hi) ? -t[c] / q : 0.0f;
+      dq_dot_q += double(dq[c]) * double(q);
     }
+    float* d = grad.data() + base;
+    for (std::size_t c = 0; c < rows.classes; ++c) d[c] = coef * (dq[c] - float(dq_dot_q)) * inv_sum;
   }
   return scalar_loss(total * w.inv_total, probs, std::move(grad));
 }
