@@ -15,8 +15,11 @@
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/leaky_relu_layer.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
+#include "layers/relu_layer.hpp"
+#include "layers/softmax_layer.hpp"
 #include "layers/time_distributed.hpp"
 
 namespace kiln::detail {
@@ -43,7 +46,10 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<FlattenLayer>(),
       builtin<GRULayer>(),
       builtin<LSTMLayer>(),
+      builtin<LeakyReLULayer>(),
       builtin<LuongAttentionLayer>(),
+      builtin<ReLULayer>(),
+      builtin<SoftmaxLayer>(),
       builtin<TimeDistributedLayer>(),
   };
 }
