@@ -15,10 +15,15 @@
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/identity.hpp"
 #include "layers/leaky_relu_layer.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
+#include "layers/masking.hpp"
+#include "layers/permute.hpp"
 #include "layers/relu_layer.hpp"
+#include "layers/repeat_vector.hpp"
+#include "layers/reshape_layer.hpp"
 #include "layers/softmax_layer.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -45,10 +50,15 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<EmbeddingLayer>(),
       builtin<FlattenLayer>(),
       builtin<GRULayer>(),
+      builtin<IdentityLayer>(),
       builtin<LSTMLayer>(),
       builtin<LeakyReLULayer>(),
       builtin<LuongAttentionLayer>(),
+      builtin<MaskingLayer>(),
+      builtin<PermuteLayer>(),
       builtin<ReLULayer>(),
+      builtin<RepeatVectorLayer>(),
+      builtin<ReshapeLayer>(),
       builtin<SoftmaxLayer>(),
       builtin<TimeDistributedLayer>(),
   };
