@@ -7,10 +7,13 @@
 #include "layers/builtin_layers.hpp"
 
 #include "layers/activation_layer.hpp"
+#include "layers/add.hpp"
+#include "layers/average.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
 #include "layers/dense.hpp"
+#include "layers/dot.hpp"
 #include "layers/dropout.hpp"
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
@@ -20,11 +23,15 @@
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
 #include "layers/masking.hpp"
+#include "layers/maximum.hpp"
+#include "layers/minimum.hpp"
+#include "layers/multiply.hpp"
 #include "layers/permute.hpp"
 #include "layers/relu_layer.hpp"
 #include "layers/repeat_vector.hpp"
 #include "layers/reshape_layer.hpp"
 #include "layers/softmax_layer.hpp"
+#include "layers/subtract.hpp"
 #include "layers/time_distributed.hpp"
 
 namespace kiln::detail {
@@ -42,10 +49,13 @@ std::pair<const std::string, LayerFactory> builtin() {
 std::map<std::string, LayerFactory> builtin_layer_factories() {
   return {
       builtin<ActivationLayer>(),
+      builtin<AddLayer>(),
+      builtin<AverageLayer>(),
       builtin<BahdanauAttentionLayer>(),
       builtin<BidirectionalLayer>(),
       builtin<ConcatenateLayer>(),
       builtin<DenseLayer>(),
+      builtin<DotLayer>(),
       builtin<DropoutLayer>(),
       builtin<EmbeddingLayer>(),
       builtin<FlattenLayer>(),
@@ -55,11 +65,15 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<LeakyReLULayer>(),
       builtin<LuongAttentionLayer>(),
       builtin<MaskingLayer>(),
+      builtin<MaximumLayer>(),
+      builtin<MinimumLayer>(),
+      builtin<MultiplyLayer>(),
       builtin<PermuteLayer>(),
       builtin<ReLULayer>(),
       builtin<RepeatVectorLayer>(),
       builtin<ReshapeLayer>(),
       builtin<SoftmaxLayer>(),
+      builtin<SubtractLayer>(),
       builtin<TimeDistributedLayer>(),
   };
 }
