@@ -84,6 +84,7 @@
 #include "layers/average.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/base_attention.hpp"
+#include "layers/batch_normalization.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
 #include "layers/dense.hpp"

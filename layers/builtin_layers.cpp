@@ -10,6 +10,7 @@
 #include "layers/add.hpp"
 #include "layers/average.hpp"
 #include "layers/bahdanau_attention.hpp"
+#include "layers/batch_normalization.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
 #include "layers/dense.hpp"
@@ -52,6 +53,7 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<AddLayer>(),
       builtin<AverageLayer>(),
       builtin<BahdanauAttentionLayer>(),
+      builtin<BatchNormalizationLayer>(),
       builtin<BidirectionalLayer>(),
       builtin<ConcatenateLayer>(),
       builtin<DenseLayer>(),
