@@ -95,6 +95,7 @@
 #include "layers/gru.hpp"
 #include "layers/identity.hpp"
 #include "layers/initializers.hpp"
+#include "layers/lambda_layer.hpp"
 #include "layers/layer.hpp"
 #include "layers/layer_config.hpp"
 #include "layers/leaky_relu_layer.hpp"

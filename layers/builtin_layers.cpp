@@ -20,6 +20,7 @@
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
 #include "layers/identity.hpp"
+#include "layers/lambda_layer.hpp"
 #include "layers/leaky_relu_layer.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
@@ -64,6 +65,7 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<GRULayer>(),
       builtin<IdentityLayer>(),
       builtin<LSTMLayer>(),
+      builtin<LambdaLayer>(),
       builtin<LeakyReLULayer>(),
       builtin<LuongAttentionLayer>(),
       builtin<MaskingLayer>(),
