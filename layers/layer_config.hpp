@@ -63,6 +63,34 @@ struct Value<InitializerSpec> {
   }
 };
 
+}  // namespace config
+
+// An option Keras takes as one integer or as a list of them (Softmax's
+// axis, Dot's axes), written back in the form it was given: -1 stays -1,
+// [1, 2] stays [1, 2].
+struct IntOrList {
+  std::vector<int> values;
+  bool listed = false;  // given as a list
+  IntOrList(int value) : values{value} {}
+  IntOrList(std::initializer_list<int> list) : values(list), listed(true) {}
+  IntOrList(std::vector<int> list, bool as_list) : values(std::move(list)), listed(as_list) {}
+  bool operator==(const IntOrList&) const = default;
+};
+
+namespace config {
+
+template <>
+struct Value<IntOrList> {
+  static json write(const IntOrList& v) {
+    if (!v.listed && v.values.size() == 1) return v.values[0];
+    return Value<std::vector<int>>::write(v.values);
+  }
+  static IntOrList read(const json& j, const std::string& where) {
+    if (!j.is_array()) return IntOrList(Value<int>::read(j, where));
+    return IntOrList(Value<std::vector<int>>::read(j, where), true);
+  }
+};
+
 // A wrapped layer (TimeDistributed's, Bidirectional's), as Keras nests it:
 // {"class_name": ..., "config": {...}}.
 template <>
