@@ -10,14 +10,20 @@
 #include "layers/bahdanau_attention.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
+#include "layers/conv1d.hpp"
+#include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
+#include "layers/global_pooling.hpp"
 #include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
+#include "layers/pooling.hpp"
 #include "layers/time_distributed.hpp"
+#include "layers/up_sampling2d.hpp"
+#include "layers/zero_padding2d.hpp"
 
 namespace kiln::detail {
 
@@ -45,6 +51,19 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<LSTMLayer>(),
       builtin<LuongAttentionLayer>(),
       builtin<TimeDistributedLayer>(),
+      // Convolution and pooling.
+      builtin<Conv1DLayer>(),
+      builtin<Conv2DLayer>(),
+      builtin<MaxPooling1DLayer>(),
+      builtin<AveragePooling1DLayer>(),
+      builtin<MaxPooling2DLayer>(),
+      builtin<AveragePooling2DLayer>(),
+      builtin<GlobalMaxPooling1DLayer>(),
+      builtin<GlobalAveragePooling1DLayer>(),
+      builtin<GlobalMaxPooling2DLayer>(),
+      builtin<GlobalAveragePooling2DLayer>(),
+      builtin<ZeroPadding2DLayer>(),
+      builtin<UpSampling2DLayer>(),
   };
 }
 
