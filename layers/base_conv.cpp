@@ -24,7 +24,10 @@ ConvOptions standardize_conv_options(ConvOptions o, std::size_t rank, const std:
   }
   o.padding = to_string(parse_padding(o.padding, rank == 1, who));
   check_channels_last(o.data_format, who);
-  if (o.groups != 1) throw Error(who + ": groups > 1 is not supported by kiln, got groups " + std::to_string(o.groups));
+  if (o.groups == 0 || o.filters % o.groups != 0) {
+    throw Error(who + ": filters must be a multiple of groups (as in Keras), got filters " + std::to_string(o.filters) +
+                " and groups " + std::to_string(o.groups));
+  }
   check_activation_name(o.activation);
   return o;
 }
@@ -38,6 +41,10 @@ void BaseConvLayer::validate_inputs(const std::vector<PartialShape>& shapes) con
   const ConvOptions& o = conv_options();
   const Padding padding = parse_padding(o.padding, rank_ == 1, class_name());
   const PartialShape& s = shapes[0];
+  if (s.back() != unknown_dim && std::size_t(s.back()) % o.groups != 0) {
+    fail("the input's channels must be a multiple of groups (" + std::to_string(o.groups) + "), got the input " +
+         to_string(s));
+  }
   for (std::size_t a = 0; a < rank_; ++a) {
     const std::int64_t n = s[a + 1];
     if (n == unknown_dim || padded_output_size(std::size_t(n), o.kernel_size[a], o.strides[a], o.dilation_rate[a],
@@ -45,7 +52,7 @@ void BaseConvLayer::validate_inputs(const std::vector<PartialShape>& shapes) con
       continue;
     }
     PartialShape kernel(o.kernel_size.begin(), o.kernel_size.end());
-    kernel.push_back(s.back());
+    kernel.push_back(s.back() == unknown_dim ? unknown_dim : s.back() / std::int64_t(o.groups));
     kernel.push_back(std::int64_t(o.filters));
     fail("the kernel " + to_string(kernel) + " (dilation_rate " + tuple_text(o.dilation_rate) +
          ") does not fit the input " + to_string(s) + " with padding '" + o.padding + "'");
@@ -55,7 +62,7 @@ void BaseConvLayer::validate_inputs(const std::vector<PartialShape>& shapes) con
 void BaseConvLayer::build(const std::vector<PartialShape>& shapes) {
   const ConvOptions& o = conv_options();
   Shape kernel_shape(o.kernel_size.begin(), o.kernel_size.end());
-  kernel_shape.push_back(known_last_dim(shapes[0]));
+  kernel_shape.push_back(known_last_dim(shapes[0]) / o.groups);
   kernel_shape.push_back(o.filters);
   kernel_ = add_weight("kernel", kernel_shape, o.kernel_initializer.make());
   if (o.use_bias) bias_ = add_weight("bias", {o.filters}, o.bias_initializer.make());
@@ -78,10 +85,10 @@ std::vector<Tensor> BaseConvLayer::call(const std::vector<Tensor>& inputs, const
   const ConvOptions& o = conv_options();
   const Padding padding = parse_padding(o.padding, rank_ == 1, class_name());
   Tensor y = rank_ == 1 ? conv1d(inputs[0], kernel_, {.strides = o.strides[0], .dilation_rate = o.dilation_rate[0],
-                                                      .padding = padding})
+                                                      .padding = padding, .groups = o.groups})
                         : conv2d(inputs[0], kernel_, {.strides = {o.strides[0], o.strides[1]},
                                                       .dilation_rate = {o.dilation_rate[0], o.dilation_rate[1]},
-                                                      .padding = padding});
+                                                      .padding = padding, .groups = o.groups});
   if (o.use_bias) y = y + bias_;
   return {activate(o.activation, y)};
 }

@@ -1,6 +1,6 @@
 #pragma once
 // What Conv1D and Conv2D share (Keras' BaseConv): the options, their checks
-// and normalisation, the kernel (kernel_size..., in, filters) and bias
+// and normalisation, the kernel (kernel_size..., in / groups, filters) and bias
 // (filters) weights in Keras' get_weights() order, output shapes that keep
 // unknown steps / height / width unknown, and the call:
 // activation(conv(x, kernel) + bias), on channels_last inputs.
@@ -22,7 +22,7 @@ struct ConvOptions {
   std::string padding = "valid";                   // valid, same; causal for Conv1D
   std::string data_format = "channels_last";       // the only layout kiln runs
   std::vector<std::size_t> dilation_rate = {1};
-  std::size_t groups = 1;                          // > 1 is not supported
+  std::size_t groups = 1;                          // divides in and filters
   std::string activation = "linear";
   bool use_bias = true;
   InitializerSpec kernel_initializer = "glorot_uniform";
@@ -47,15 +47,16 @@ struct ConvOptions {
 // The options as Keras standardizes them for a `rank`-D convolution: tuples
 // of `rank` entries (a single entry repeated), padding in lower case.
 // Throws kiln::Error naming `class_name` for values Keras refuses (zero
-// filters or sizes, strides > 1 with dilation > 1, an unknown padding) and
-// for what kiln does not run (channels_first, groups > 1).
+// filters or sizes, filters not a multiple of groups, strides > 1 with
+// dilation > 1, an unknown padding) and for channels_first, which kiln does
+// not run.
 ConvOptions standardize_conv_options(ConvOptions options, std::size_t rank, const std::string& class_name);
 
 class BaseConvLayer : public Layer {
  public:
   BaseConvLayer(std::string class_name, std::string name, std::size_t rank);
 
-  Tensor kernel() const { return kernel_; }  // (kernel_size..., in, filters)
+  Tensor kernel() const { return kernel_; }  // (kernel_size..., in / groups, filters)
   Tensor bias() const { return bias_; }      // (filters), undefined without use_bias
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;

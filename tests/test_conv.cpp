@@ -5,6 +5,8 @@
 
 #include <functional>
 
+#include <xtensor/xview.hpp>
+
 #include "golden.hpp"
 #include "graph/backward.hpp"
 #include "ops/arithmetic.hpp"
@@ -104,6 +106,33 @@ TEST_CASE("conv1d and conv2d gradients match finite differences") {
   CHECK_GRADIENTS([&] { return conv2d(x2, k2, {.dilation_rate = {1, 2}}); }, {x2, k2});
   Tensor k_pointwise = random_param({1, 1, 2, 3}, 5, "kernel");
   CHECK_GRADIENTS([&] { return conv2d(x2, k_pointwise); }, {x2, k_pointwise});
+}
+
+TEST_CASE("grouped convolutions: each group of filters sees its group of channels") {
+  // Two groups of a 1x1 kernel equal two separate convolutions side by side.
+  Tensor x = random_param({2, 3, 3, 4}, 9, "x");
+  Tensor k = random_param({1, 1, 2, 6}, 10, "kernel");  // in / groups = 2, 3 filters per group
+  const Array y = conv2d(x, k, {.groups = 2}).value();
+  const Array y_first = conv2d(Tensor(Array(xt::view(x.value(), xt::all(), xt::all(), xt::all(), xt::range(0, 2)))),
+                               Tensor(Array(xt::view(k.value(), xt::all(), xt::all(), xt::all(), xt::range(0, 3)))))
+                            .value();
+  CHECK_ARRAY_NEAR(Array(xt::view(y, xt::all(), xt::all(), xt::all(), xt::range(0, 3))), y_first, 1e-6);
+  Tensor x1 = random_param({2, 7, 6}, 11, "x");
+  Tensor k1 = random_param({3, 2, 6}, 12, "kernel");  // three groups
+  for (Padding padding : {Padding::valid, Padding::same}) {
+    CHECK_GRADIENTS([&] { return conv1d(x1, k1, {.padding = padding, .groups = 3}); }, {x1, k1});
+  }
+  Tensor k2 = random_param({2, 2, 2, 4}, 13, "kernel");
+  CHECK_GRADIENTS([&] { return conv2d(x, k2, {.strides = {1, 2}, .padding = Padding::same, .groups = 2}); }, {x, k2});
+  CHECK_GRADIENTS([&] { return conv2d(x, k, {.groups = 2}); }, {x, k});
+  CHECK_THROWS_WITH_AS(conv1d(x1, k1, {.groups = 4}),
+                       "conv1d: with 4 groups, the input's channels and the filters must be multiples of it: (2, 7, 6) "
+                       "and (3, 2, 6)",
+                       ShapeError);
+  CHECK_THROWS_WITH_AS(conv1d(x1, k1, {.groups = 2}),
+                       "conv1d: the kernel's second-last axis must be the input's channels / groups: (2, 7, 6) and "
+                       "(3, 2, 6)",
+                       ShapeError);
 }
 
 TEST_CASE("conv gradients add to gradients already there") {

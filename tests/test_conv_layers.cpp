@@ -116,6 +116,14 @@ TEST_CASE("Conv1D with causal padding from Keras 3's config matches Keras' formu
   }
 }
 
+TEST_CASE("Conv1D and Conv2D with groups match PyTorch's grouped convolution (Keras 3's configs)") {
+  check_keras_case("torch/conv.safetensors", "Conv1D", "grouped_conv1d", true);
+  check_keras_case("torch/conv.safetensors", "Conv2D", "grouped_conv2d", true);
+  const auto layer = layer_from_config("Conv2D", golden_config("torch/conv.safetensors", "grouped_conv2d"));
+  layer->build_for({{unknown_dim, 5, 4, 6}});
+  CHECK(layer->get_weights()[0].shape() == Shape{3, 2, 2, 3});  // (kh, kw, in / groups, filters)
+}
+
 TEST_CASE("Conv2D built from TensorFlow.js's Keras config computes Keras' outputs and gradients") {
   for (const std::string c : {"conv2d_valid", "conv2d_same_stride2", "conv2d_valid_1x1"}) {
     check_keras_case("tfjs/conv.safetensors", "Conv2D", c, true);
@@ -133,6 +141,10 @@ TEST_CASE("Conv1D and Conv2D gradients match finite differences over input, kern
   Tensor x2 = random_param({2, 5, 4, 3}, 32, "x");
   conv(x2);
   CHECK_GRADIENTS([&] { return Tensor(conv(x2)); }, {x2, conv->kernel(), conv->bias()});
+
+  Conv1D grouped({.filters = 4, .kernel_size = {2}, .padding = "causal", .groups = 2});
+  grouped(x1);
+  CHECK_GRADIENTS([&] { return Tensor(grouped(x1)); }, {x1, grouped->kernel(), grouped->bias()});
 }
 
 TEST_CASE("Conv layers standardize their options as Keras does and round-trip their config") {
@@ -199,8 +211,12 @@ TEST_CASE("Conv layers refuse bad inputs and options with the layer's name and t
                        "Conv2D: padding must be 'valid' or 'same', got 'causal'", Error);
   CHECK_THROWS_WITH_AS(Conv2D({.filters = 1, .kernel_size = {3}, .data_format = "channels_first", .name = "img"}),
                        doctest::Contains("Conv2D 'img': kiln runs channels_last only"), Error);
-  CHECK_THROWS_WITH_AS(layer_from_config("Conv1D", json{{"filters", 4}, {"kernel_size", 3}, {"groups", 2}}),
-                       "Conv1D: groups > 1 is not supported by kiln, got groups 2", Error);
+  CHECK_THROWS_WITH_AS(layer_from_config("Conv1D", json{{"filters", 4}, {"kernel_size", 3}, {"groups", 3}}),
+                       "Conv1D: filters must be a multiple of groups (as in Keras), got filters 4 and groups 3", Error);
+  Conv1D grouped({.filters = 4, .kernel_size = {1}, .groups = 2, .name = "g"});
+  CHECK_THROWS_WITH_AS(grouped(Tensor(Array::from_shape({1, 3, 3}))),
+                       "Conv1D 'g': the input's channels must be a multiple of groups (2), got the input (1, 3, 3)",
+                       ShapeError);
   CHECK_THROWS_WITH_AS(Conv1D({.filters = 1, .kernel_size = {3}, .strides = {2}, .dilation_rate = {2}}),
                        doctest::Contains("strides > 1 are not supported together with dilation_rate > 1"), Error);
   CHECK_THROWS_AS(Conv2D({.filters = 0, .kernel_size = {3}}), Error);

@@ -4,6 +4,9 @@
 - Conv1D(padding="causal"): keras/src/layers/convolutional/conv1d.py pads
   the steps axis on the left by dilation_rate * (kernel_size - 1), then runs
   a "valid" convolution.
+- Conv1D / Conv2D with groups: filters part g sees only input channels part
+  g (Keras' BaseConv, TensorFlow's grouped convolution), PyTorch's groups;
+  TF.js has no groups.
 - GlobalAveragePooling1D with a mask: keras/src/layers/pooling/
   global_average_pooling1d.py sums where(mask, x, 0) over the steps and
   divides by the number of kept steps; keepdims keeps the steps axis.
@@ -111,6 +114,35 @@ def causal_cases(g, tensors, configs):
                                       c["use_bias"], c["strides"])
 
 
+def grouped_cases(g, tensors, configs):
+    cases = [  # name, input shape (channels last), kernel_size, groups, filters, padding, class
+        ("grouped_conv1d", (2, 6, 4), (3,), 2, 6, "same", "Conv1D"),
+        ("grouped_conv2d", (2, 5, 4, 6), (3, 2), 3, 3, "valid", "Conv2D"),
+    ]
+    for name, shape, kernel_size, groups, filters, padding, class_name in cases:
+        x = uniform(g, *shape)
+        channels = shape[-1]
+        kernel = uniform(g, *kernel_size, channels // groups, filters, scale=0.5)  # Keras' layout
+        bias = uniform(g, filters, scale=0.5)
+        # PyTorch's layout: (out, in / groups, taps...).
+        weight = kernel.permute(2, 1, 0) if len(kernel_size) == 1 else kernel.permute(3, 2, 0, 1)
+        conv = F.conv1d if len(kernel_size) == 1 else F.conv2d
+        y = conv(x.movedim(-1, 1), weight, bias, padding=padding, groups=groups).movedim(1, -1)
+        r = uniform(g, *y.shape).detach()
+        grads = torch.autograd.grad((y * r).sum(), [x, kernel, bias])
+        tensors += [(f"{name}/x", x), (f"{name}/weight_0", kernel), (f"{name}/weight_1", bias), (f"{name}/y", y),
+                    (f"{name}/r", r), (f"{name}/dx", grads[0]), (f"{name}/dweight_0", grads[1]),
+                    (f"{name}/dweight_1", grads[2])]
+        rank = len(kernel_size)
+        configs[name] = {"name": name, "trainable": True, "dtype": DTYPE, "filters": filters,
+                         "kernel_size": list(kernel_size), "strides": [1] * rank, "padding": padding,
+                         "data_format": "channels_last", "dilation_rate": [1] * rank, "groups": groups,
+                         "activation": "linear", "use_bias": True,
+                         "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+                         "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+                         "kernel_constraint": None, "bias_constraint": None}
+
+
 def masked_average_cases(g, tensors, configs):
     mask = torch.tensor([[1, 1, 0, 1, 0], [1, 0, 0, 0, 0]], dtype=torch.float64)
     for name, keepdims in (("masked_avg1d", False), ("masked_avg1d_keepdims", True)):
@@ -174,6 +206,7 @@ def main():
     masked_average_cases(g, tensors, configs)
     upsampling_cases(g, tensors, configs)
     same_average_cases(g, tensors, configs)
+    grouped_cases(g, tensors, configs)
     metadata = {"source": f"PyTorch {torch.__version__} float64 from Keras 3's formulas, rounded to float32"}
     metadata.update({f"config/{name}": json.dumps(c) for name, c in configs.items()})
     write_safetensors(OUT, tensors, metadata)
