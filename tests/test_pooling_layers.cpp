@@ -128,6 +128,14 @@ TEST_CASE("pooling layers' input gradients match finite differences") {
   CHECK_GRADIENTS([&] { return Tensor(gavg(x2)); }, {x2});
   CHECK_GRADIENTS([&] { return Tensor(up(x2)); }, {x2});
   CHECK_GRADIENTS([&] { return Tensor(pad(x2)); }, {x2});
+  AveragePooling1D avg1({.pool_size = {2}, .strides = std::vector<std::size_t>{1}});
+  MaxPooling2D max2({.pool_size = {2, 2}, .padding = "same"});
+  GlobalMaxPooling2D gmax2;
+  GlobalAveragePooling1D gavg1;
+  CHECK_GRADIENTS([&] { return Tensor(avg1(x1)); }, {x1});
+  CHECK_GRADIENTS([&] { return Tensor(max2(x2)); }, {x2});
+  CHECK_GRADIENTS([&] { return Tensor(gmax2(x2)); }, {x2});
+  CHECK_GRADIENTS([&] { return Tensor(gavg1(x1)); }, {x1});
   const Array mask = {{1.0f, 0.0f, 1.0f, 1.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f}};
   GlobalAveragePooling1D masked;
   CHECK_GRADIENTS([&] { return Tensor(masked(x1, {.masks = {&mask}})); }, {x1});
