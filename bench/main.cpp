@@ -1,6 +1,7 @@
 // kiln-bench: benchmarks, not tests. Figures are medians over repetitions;
 // ratios compare against a reference run in the same invocation.
 //   kiln-bench ops               engine overhead and matmul vs raw BLAS
+//   kiln-bench conv              Conv1D / Conv2D forward + backward (vs PyTorch: bench/compare_conv.sh)
 //   kiln-bench nmt [--quick] [--config seed|large]
 //                                NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
@@ -13,6 +14,7 @@
 
 namespace kiln::bench {
 int run_ops();
+int run_conv();
 int run_nmt(bool quick, const std::string& only_config);
 }
 
@@ -23,6 +25,8 @@ void usage() {
                "usage: kiln-bench <suite> [--threads N]\n"
                "suites:\n"
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
+               "  conv  a Conv1D and a Conv2D forward + backward, medians with p10/p90\n"
+               "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
                "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
                "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
                "         e.g. under a profiler)\n");
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
   }
   kiln::set_num_threads(threads);
   if (suite == "ops") return kiln::bench::run_ops();
+  if (suite == "conv") return kiln::bench::run_conv();
   if (suite == "nmt") return kiln::bench::run_nmt(quick, only_config);
   std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
   usage();

@@ -13,11 +13,14 @@
 #include "layers/batch_normalization.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
+#include "layers/conv1d.hpp"
+#include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/dot.hpp"
 #include "layers/dropout.hpp"
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
+#include "layers/global_pooling.hpp"
 #include "layers/gru.hpp"
 #include "layers/identity.hpp"
 #include "layers/lambda_layer.hpp"
@@ -29,12 +32,15 @@
 #include "layers/minimum.hpp"
 #include "layers/multiply.hpp"
 #include "layers/permute.hpp"
+#include "layers/pooling.hpp"
 #include "layers/relu_layer.hpp"
 #include "layers/repeat_vector.hpp"
 #include "layers/reshape_layer.hpp"
 #include "layers/softmax_layer.hpp"
 #include "layers/subtract.hpp"
 #include "layers/time_distributed.hpp"
+#include "layers/up_sampling2d.hpp"
+#include "layers/zero_padding2d.hpp"
 
 namespace kiln::detail {
 
@@ -50,26 +56,37 @@ std::pair<const std::string, LayerFactory> builtin() {
 
 std::map<std::string, LayerFactory> builtin_layer_factories() {
   return {
+      // Convolution and pooling.
       builtin<ActivationLayer>(),
       builtin<AddLayer>(),
       builtin<AverageLayer>(),
+      builtin<AveragePooling1DLayer>(),
+      builtin<AveragePooling2DLayer>(),
       builtin<BahdanauAttentionLayer>(),
       builtin<BatchNormalizationLayer>(),
       builtin<BidirectionalLayer>(),
       builtin<ConcatenateLayer>(),
+      builtin<Conv1DLayer>(),
+      builtin<Conv2DLayer>(),
       builtin<DenseLayer>(),
       builtin<DotLayer>(),
       builtin<DropoutLayer>(),
       builtin<EmbeddingLayer>(),
       builtin<FlattenLayer>(),
+      builtin<GlobalAveragePooling1DLayer>(),
+      builtin<GlobalAveragePooling2DLayer>(),
+      builtin<GlobalMaxPooling1DLayer>(),
+      builtin<GlobalMaxPooling2DLayer>(),
       builtin<GRULayer>(),
       builtin<IdentityLayer>(),
-      builtin<LSTMLayer>(),
       builtin<LambdaLayer>(),
       builtin<LeakyReLULayer>(),
+      builtin<LSTMLayer>(),
       builtin<LuongAttentionLayer>(),
       builtin<MaskingLayer>(),
       builtin<MaximumLayer>(),
+      builtin<MaxPooling1DLayer>(),
+      builtin<MaxPooling2DLayer>(),
       builtin<MinimumLayer>(),
       builtin<MultiplyLayer>(),
       builtin<PermuteLayer>(),
@@ -79,6 +96,8 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<SoftmaxLayer>(),
       builtin<SubtractLayer>(),
       builtin<TimeDistributedLayer>(),
+      builtin<UpSampling2DLayer>(),
+      builtin<ZeroPadding2DLayer>(),
   };
 }
 

@@ -44,6 +44,24 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
               transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
 }
 
+void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
+                  const float* b, int ldb, float beta, float* c, int ldc) {
+  if (lda == (transpose_a ? m : k) && ldb == (transpose_b ? k : n) && ldc == n) {
+    gemm(transpose_a, transpose_b, m, n, k, alpha, a, b, beta, c);  // contiguous after all
+    return;
+  }
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // an empty sum: each row of C = beta C
+    for (int i = 0; i < m; ++i) {
+      float* row = c + std::size_t(i) * std::size_t(ldc);
+      for (int j = 0; j < n; ++j) row[j] = beta == 0.0f ? 0.0f : beta * row[j];
+    }
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans, m, n,
+              k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 void set_num_threads(int n) {
   if (n <= 0) n = int(std::thread::hardware_concurrency());
   openblas_set_num_threads(n);

@@ -9,6 +9,11 @@ namespace kiln {
 void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a,
           const float* b, float beta, float* c);
 
+// The same on sub-matrices: row-major operands whose rows are lda, ldb and
+// ldc floats apart (a column block of a wider matrix, say).
+void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
+                  const float* b, int ldb, float beta, float* c, int ldc);
+
 // Sets the number of threads BLAS (and any pool of kiln's own) may use.
 // Call it once at start-up; 0 means "as many as there are cores".
 void set_num_threads(int n);
