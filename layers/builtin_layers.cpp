@@ -7,6 +7,8 @@
 #include "layers/builtin_layers.hpp"
 
 #include "layers/activation_layer.hpp"
+#include "layers/additive_attention.hpp"
+#include "layers/attention.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/concatenate.hpp"
@@ -15,9 +17,14 @@
 #include "layers/embedding.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/layer_normalization.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
+#include "layers/multi_head_attention.hpp"
+#include "layers/position_embedding.hpp"
+#include "layers/sine_position_encoding.hpp"
 #include "layers/time_distributed.hpp"
+#include "layers/token_and_position_embedding.hpp"
 
 namespace kiln::detail {
 
@@ -34,6 +41,8 @@ std::pair<const std::string, LayerFactory> builtin() {
 std::map<std::string, LayerFactory> builtin_layer_factories() {
   return {
       builtin<ActivationLayer>(),
+      builtin<AdditiveAttentionLayer>(),
+      builtin<AttentionLayer>(),
       builtin<BahdanauAttentionLayer>(),
       builtin<BidirectionalLayer>(),
       builtin<ConcatenateLayer>(),
@@ -42,9 +51,14 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<EmbeddingLayer>(),
       builtin<FlattenLayer>(),
       builtin<GRULayer>(),
+      builtin<LayerNormalizationLayer>(),
       builtin<LSTMLayer>(),
       builtin<LuongAttentionLayer>(),
+      builtin<MultiHeadAttentionLayer>(),
+      builtin<PositionEmbeddingLayer>(),
+      builtin<SinePositionEncodingLayer>(),
       builtin<TimeDistributedLayer>(),
+      builtin<TokenAndPositionEmbeddingLayer>(),
   };
 }
 

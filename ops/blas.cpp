@@ -44,6 +44,19 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
               transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
 }
 
+void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
+                  const float* b, int ldb, float beta, float* c, int ldc) {
+  if (m == 0 || n == 0 || k == 0) {
+    if (m == 0 || n == 0) return;
+    for (int i = 0; i < m; ++i) {
+      for (int j = 0; j < n; ++j) c[std::size_t(i) * ldc + j] = beta == 0.0f ? 0.0f : beta * c[std::size_t(i) * ldc + j];
+    }
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans, m, n,
+              k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 void set_num_threads(int n) {
   if (n <= 0) n = int(std::thread::hardware_concurrency());
   openblas_set_num_threads(n);

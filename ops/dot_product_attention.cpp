@@ -1,0 +1,181 @@
+#include "ops/dot_product_attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/backward.hpp"
+#include "graph/error.hpp"
+#include "graph/node.hpp"
+#include "ops/blas.hpp"
+#include "ops/dropout.hpp"
+#include "ops/row_math.hpp"
+
+namespace kiln {
+
+namespace {
+
+constexpr const char* op = "dot_product_attention";
+
+struct Dims {
+  std::size_t batch, t, s, heads, d, dv;
+  std::size_t mask_batch = 0, mask_t = 0;  // the mask's first two dims (0: no mask)
+};
+
+Dims check_shapes(const Shape& q, const Shape& k, const Shape& v, const Array* mask) {
+  if (q.size() != 4 || k.size() != 4 || v.size() != 4) {
+    throw ShapeError(std::string(op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
+                     "heads, dv), got " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
+  }
+  if (q[0] != k[0] || q[2] != k[2] || q[3] != k[3]) {
+    throw_shape_error(op, "q and k differ in batch, heads or width:", q, k);
+  }
+  if (k[0] != v[0] || k[1] != v[1] || k[2] != v[2]) {
+    throw_shape_error(op, "k and v differ in batch, length or heads:", k, v);
+  }
+  Dims d{q[0], q[1], k[1], q[2], q[3], v[3]};
+  if (mask) {
+    const Shape& m = mask->shape();
+    const bool ok = m.size() == 3 && (m[0] == 1 || m[0] == d.batch) && (m[1] == 1 || m[1] == d.t) && m[2] == d.s;
+    if (!ok) {
+      throw ShapeError(std::string(op) + ": the mask must be (" + std::to_string(d.batch) + " or 1, " +
+                       std::to_string(d.t) + " or 1, " + std::to_string(d.s) + ") for q " + to_string(q) +
+                       " and k " + to_string(k) + ", got " + to_string(m));
+    }
+    d.mask_batch = m[0];
+    d.mask_t = m[1];
+  }
+  return d;
+}
+
+// Where head h of batch entry b starts in a (B, T, H, w) array.
+std::size_t head_offset(std::size_t b, std::size_t h, std::size_t len, std::size_t heads, std::size_t w) {
+  return (b * len * heads + h) * w;
+}
+
+// Softmax of one row of scores over the keys the query sees (in place).
+void masked_softmax_row(float* row, std::size_t s, const float* keep, std::size_t visible) {
+  // visible: keys 0 .. visible-1 pass the causal rule; keep: the mask row or null.
+  float top = -INFINITY;
+  for (std::size_t j = 0; j < visible; ++j) {
+    if (!keep || keep[j] != 0.0f) top = std::max(top, row[j]);
+  }
+  if (top == -INFINITY) {  // no key visible
+    std::fill_n(row, s, 1.0f / float(s));
+    return;
+  }
+  float total = 0.0f;
+  for (std::size_t j = 0; j < s; ++j) {
+    const bool seen = j < visible && (!keep || keep[j] != 0.0f);
+    row[j] = seen ? std::exp(row[j] - top) : 0.0f;
+    total += row[j];
+  }
+  const float inv = 1.0f / total;
+  for (std::size_t j = 0; j < s; ++j) row[j] *= inv;
+}
+
+struct Saved {
+  Array probs;         // (B, H, T, S) after softmax
+  bool dropped = false;
+  Array drop;          // the dropout mask (same shape) when dropped
+};
+
+}  // namespace
+
+Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                             const DotProductAttentionOptions& o) {
+  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask);
+  const bool drop = o.dropout > 0.0f;
+  if (drop && !o.rng) throw Error(std::string(op) + ": dropout needs a random generator");
+  auto saved = std::make_shared<Saved>();
+  saved->probs = Array::from_shape({d.batch, d.heads, d.t, d.s});
+  if (drop) {
+    saved->dropped = true;
+    saved->drop = dropout_mask(saved->probs.shape(), o.dropout, *o.rng);
+  }
+  Array out = Array::from_shape({d.batch, d.t, d.heads, d.dv});
+  std::vector<float> dropped(drop ? d.t * d.s : 0);
+  const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
+
+  for (std::size_t b = 0; b < d.batch; ++b) {
+    for (std::size_t h = 0; h < d.heads; ++h) {
+      float* p = saved->probs.data() + (b * d.heads + h) * d.t * d.s;
+      gemm_strided(false, true, int(d.t), int(d.s), int(d.d), o.scale, q.value().data() + head_offset(b, h, d.t, d.heads, d.d),
+                   ld_qk, k.value().data() + head_offset(b, h, d.s, d.heads, d.d), ld_qk, 0.0f, p, int(d.s));
+      for (std::size_t i = 0; i < d.t; ++i) {
+        const float* keep =
+            o.mask ? o.mask->data() + ((d.mask_batch == 1 ? 0 : b) * d.mask_t + (d.mask_t == 1 ? 0 : i)) * d.s : nullptr;
+        const std::size_t visible = o.causal ? std::min(d.s, i + o.causal_offset + 1) : d.s;
+        masked_softmax_row(p + i * d.s, d.s, keep, visible);
+      }
+      const float* weights = p;
+      if (drop) {
+        const float* m = saved->drop.data() + (b * d.heads + h) * d.t * d.s;
+        for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * m[i];
+        weights = dropped.data();
+      }
+      gemm_strided(false, false, int(d.t), int(d.dv), int(d.s), 1.0f, weights, int(d.s),
+                   v.value().data() + head_offset(b, h, d.s, d.heads, d.dv), ld_v, 0.0f,
+                   out.data() + head_offset(b, h, d.t, d.heads, d.dv), ld_v);
+    }
+  }
+  if (o.weights) *o.weights = saved->probs;
+
+  // With P the probabilities, M the dropout mask, P' = P * M and dO the output's gradient:
+  //   dV = P'^T dO,  dP = (dO V^T) * M,  dS = P * (dP - rowsum(dP * P)),
+  //   dQ = scale * dS K,  dK = scale * dS^T Q
+  return record(std::move(out), {q, k, v},
+                [gq = q.grad_ref(), gk = k.grad_ref(), gv = v.grad_ref(), qv = q.shared_value(),
+                 kv = k.shared_value(), vv = v.shared_value(), saved, d, scale = o.scale](const Array& g) {
+    Array dq = xt::zeros<float>(gq.shape()), dk = xt::zeros<float>(gk.shape()), dv = xt::zeros<float>(gv.shape());
+    const bool drop = saved->dropped;
+    std::vector<float> dp(d.t * d.s), dropped(drop ? d.t * d.s : 0);
+    const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
+    for (std::size_t b = 0; b < d.batch; ++b) {
+      for (std::size_t h = 0; h < d.heads; ++h) {
+        const std::size_t block = (b * d.heads + h) * d.t * d.s;
+        const float* p = saved->probs.data() + block;
+        const float* weights = p;
+        if (drop) {
+          for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * saved->drop.data()[block + i];
+          weights = dropped.data();
+        }
+        const float* g_bh = g.data() + head_offset(b, h, d.t, d.heads, d.dv);
+        const std::size_t qo = head_offset(b, h, d.t, d.heads, d.d), ko = head_offset(b, h, d.s, d.heads, d.d);
+        const std::size_t vo = head_offset(b, h, d.s, d.heads, d.dv);
+        if (gv.requires_grad()) {
+          gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_v, 1.0f,
+                       dv.data() + vo, ld_v);
+        }
+        if (!gq.requires_grad() && !gk.requires_grad()) continue;
+        gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_v, vv->data() + vo, ld_v, 0.0f,
+                     dp.data(), int(d.s));
+        for (std::size_t i = 0; i < d.t; ++i) {
+          float* dpr = dp.data() + i * d.s;
+          const float* pr = p + i * d.s;
+          if (drop) {
+            const float* mr = saved->drop.data() + block + i * d.s;
+            for (std::size_t j = 0; j < d.s; ++j) dpr[j] *= mr[j];
+          }
+          const float inner = row::dot(dpr, pr, d.s);
+          for (std::size_t j = 0; j < d.s; ++j) dpr[j] = pr[j] * (dpr[j] - inner);
+        }
+        if (gq.requires_grad()) {
+          gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s), kv->data() + ko, ld_qk,
+                       1.0f, dq.data() + qo, ld_qk);
+        }
+        if (gk.requires_grad()) {
+          gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s), qv->data() + qo, ld_qk,
+                       1.0f, dk.data() + ko, ld_qk);
+        }
+      }
+    }
+    if (gq.requires_grad()) accumulate_grad(gq, std::move(dq));
+    if (gk.requires_grad()) accumulate_grad(gk, std::move(dk));
+    if (gv.requires_grad()) accumulate_grad(gv, std::move(dv));
+  });
+}
+
+}  // namespace kiln
