@@ -102,6 +102,8 @@
 #include "layers/symbolic_tensor.hpp"
 #include "layers/time_distributed.hpp"
 #include "layers/token_and_position_embedding.hpp"
+#include "layers/transformer_decoder.hpp"
+#include "layers/transformer_encoder.hpp"
 
 #include "models/batch.hpp"
 #include "models/batching.hpp"

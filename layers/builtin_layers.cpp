@@ -25,6 +25,8 @@
 #include "layers/sine_position_encoding.hpp"
 #include "layers/time_distributed.hpp"
 #include "layers/token_and_position_embedding.hpp"
+#include "layers/transformer_decoder.hpp"
+#include "layers/transformer_encoder.hpp"
 
 namespace kiln::detail {
 
@@ -59,6 +61,8 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<SinePositionEncodingLayer>(),
       builtin<TimeDistributedLayer>(),
       builtin<TokenAndPositionEmbeddingLayer>(),
+      builtin<TransformerDecoderLayer>(),
+      builtin<TransformerEncoderLayer>(),
   };
 }
 
