@@ -1,7 +1,7 @@
 // kiln-bench: benchmarks, not tests. Figures are medians over repetitions;
 // ratios compare against a reference run in the same invocation.
 //   kiln-bench ops               engine overhead and matmul vs raw BLAS
-//   kiln-bench nmt [--quick] [--config seed|large]
+//   kiln-bench nmt [--quick] [--config seed|large|transformer]
 //                                NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
@@ -25,7 +25,8 @@ void usage() {
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
                "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
                "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
-               "         e.g. under a profiler)\n");
+               "         e.g. under a profiler; --config transformer: the Transformer translator's step and its\n"
+               "         decoding with the key/value cache vs rerunning the prefix)\n");
 }
 
 }  // namespace
