@@ -33,6 +33,7 @@
 #include "ops/gru.hpp"
 #include "ops/kernels.hpp"
 #include "ops/layer_norm.hpp"
+#include "ops/linear.hpp"
 #include "ops/lstm.hpp"
 #include "ops/matmul.hpp"
 #include "ops/one_hot.hpp"

@@ -8,6 +8,7 @@
 #include "layers/initializers.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/dot_product_attention.hpp"
+#include "ops/linear.hpp"
 #include "ops/matmul.hpp"
 #include "ops/reshape.hpp"
 
@@ -19,12 +20,11 @@ constexpr const char* layout =
     "[query (batch, T, dim), value (batch, S, dim)], [query, value, key (batch, S, dim)] or "
     "[query, value, key, attention_mask (batch, T, S)]";
 
-// `old` (B, n, H, w) with `fresh` (B, m, H, w) appended along axis 1.
+// `old` (B, n, H * w) with `fresh` (B, m, H * w) appended along axis 1.
 Array append_steps(const Array& old, const Array& fresh) {
-  if (old.dimension() != 4) return fresh;
-  const std::size_t batch = old.shape()[0], n = old.shape()[1], m = fresh.shape()[1];
-  const std::size_t row = old.shape()[2] * old.shape()[3];
-  Array out = Array::from_shape({batch, n + m, old.shape()[2], old.shape()[3]});
+  if (old.dimension() != 3) return fresh;
+  const std::size_t batch = old.shape()[0], n = old.shape()[1], m = fresh.shape()[1], row = old.shape()[2];
+  Array out = Array::from_shape({batch, n + m, row});
   for (std::size_t b = 0; b < batch; ++b) {
     std::memcpy(out.data() + b * (n + m) * row, old.data() + b * n * row, n * row * sizeof(float));
     std::memcpy(out.data() + (b * (n + m) + n) * row, fresh.data() + b * m * row, m * row * sizeof(float));
@@ -163,19 +163,13 @@ std::vector<Mask> MultiHeadAttentionLayer::compute_mask(const std::vector<Tensor
 }
 
 Tensor MultiHeadAttentionLayer::project(const Tensor& x, const Tensor& kernel, const Tensor& bias) const {
-  const std::size_t heads = kernel.shape(1), width = kernel.shape(2);
-  Tensor y = matmul(x, reshape(kernel, {long(kernel.shape(0)), long(heads * width)}));  // one GEMM over B * T
-  if (bias.defined()) y = y + reshape(bias, {long(heads * width)});
-  return reshape(y, {long(x.shape(0)), long(x.shape(1)), long(heads), long(width)});
+  return linear(x, kernel, bias);  // (B, T, dim) -> (B, T, H * width): one GEMM over B * T, no reshape
 }
 
 Tensor MultiHeadAttentionLayer::output_projection(const Tensor& attended) const {
-  const std::size_t batch = attended.shape(0), t = attended.shape(1);
-  const long inner = long(options_.num_heads * value_dim());
-  Tensor y = matmul(reshape(attended, {long(batch), long(t), inner}), reshape(output_kernel_, {inner, long(output_width())}));
-  if (output_bias_.defined()) y = y + reshape(output_bias_, {long(output_width())});
+  const Tensor y = linear(attended, output_kernel_, output_bias_);  // (B, T, H * value_dim) -> (B, T, out)
   if (output_dims_.size() == 1) return y;
-  Shape out{batch, t};
+  Shape out{attended.shape(0), attended.shape(1)};
   out.insert(out.end(), output_dims_.begin(), output_dims_.end());
   return reshape(y, out);
 }
@@ -199,7 +193,8 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& inp
     keep = combine_attention_masks(batch, t, s, query_mask, value_mask, key_mask, attention_mask);
   }
   Array weights;
-  DotProductAttentionOptions o{.scale = scale(),
+  DotProductAttentionOptions o{.heads = options_.num_heads,
+                               .scale = scale(),
                                .mask = keep ? &*keep : nullptr,
                                .causal = options_.use_causal_mask,
                                .dropout = context.training ? options_.dropout : 0.0f,
@@ -227,7 +222,8 @@ Tensor MultiHeadAttentionLayer::attend_cached(const Tensor& query, const Tensor*
   const std::size_t batch = query.shape(0), t = query.shape(1), s = cache.steps();
   Array keep;
   if (key_mask) keep = combine_attention_masks(batch, t, s, nullptr, key_mask);
-  DotProductAttentionOptions o{.scale = scale(),
+  DotProductAttentionOptions o{.heads = options_.num_heads,
+                               .scale = scale(),
                                .mask = key_mask ? &keep : nullptr,
                                .causal = causal,
                                .causal_offset = s - t,

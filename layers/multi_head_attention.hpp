@@ -65,10 +65,10 @@ struct MultiHeadAttentionOptions {
 };
 
 // The keys and values a decoder's attention has seen so far, projected:
-// (B, steps, H, key_dim) and (B, steps, H, value_dim). Empty to start.
+// (B, steps, H * key_dim) and (B, steps, H * value_dim). Empty to start.
 struct AttentionCache {
   Array key, value;
-  std::size_t steps() const { return key.dimension() == 4 ? key.shape()[1] : 0; }
+  std::size_t steps() const { return key.dimension() == 3 ? key.shape()[1] : 0; }
 };
 
 class MultiHeadAttentionLayer : public KerasLayer<MultiHeadAttentionLayer, MultiHeadAttentionOptions> {
@@ -100,9 +100,9 @@ class MultiHeadAttentionLayer : public KerasLayer<MultiHeadAttentionLayer, Multi
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
 
  private:
-  // x (B, T, dim) through kernel (dim, H, w) and bias (H, w) -> (B, T, H, w).
+  // x (B, T, dim) through kernel (dim, H, w) and bias (H, w) -> (B, T, H * w).
   Tensor project(const Tensor& x, const Tensor& kernel, const Tensor& bias) const;
-  // attended (B, T, H, value_dim) -> (B, T, output_shape...).
+  // attended (B, T, H * value_dim) -> (B, T, output_shape...).
   Tensor output_projection(const Tensor& attended) const;
   std::size_t output_width() const;
   float scale() const;

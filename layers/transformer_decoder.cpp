@@ -1,5 +1,7 @@
 #include "layers/transformer_decoder.hpp"
 
+#include "layers/transformer_encoder.hpp"
+
 #include <cstring>
 
 #include "graph/grad_mode.hpp"
@@ -161,7 +163,7 @@ std::vector<Mask> TransformerDecoderLayer::compute_mask(const std::vector<Tensor
 Tensor TransformerDecoderLayer::feedforward(const Tensor& x, const CallContext& plain) {
   const bool pre_norm = options_.normalize_first;
   Tensor y = pre_norm ? Tensor((*feedforward_norm_)(x, plain)) : x;
-  y = (*output_)(Tensor((*intermediate_)(y, plain)), plain);
+  y = transformer_feedforward(*intermediate_, *output_, y, plain);
   Tensor out = Tensor((*feedforward_dropout_)(y, plain)) + x;
   return pre_norm ? out : Tensor((*feedforward_norm_)(out, plain));
 }

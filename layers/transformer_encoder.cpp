@@ -2,8 +2,16 @@
 
 #include "layers/activation.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/linear.hpp"
 
 namespace kiln {
+
+Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, const Tensor& x, const CallContext& context) {
+  const std::string& activation = intermediate.options().activation;
+  if (activation != "relu" && activation != "linear") return output(Tensor(intermediate(x, context)), context);
+  const Tensor hidden = linear(x, intermediate.kernel(), intermediate.bias(), activation == "relu");
+  return linear(hidden, output.kernel(), output.bias());
+}
 
 TransformerEncoderLayer::TransformerEncoderLayer(Options options) : KerasLayer(std::move(options)) {
   if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
@@ -111,7 +119,7 @@ std::vector<Tensor> TransformerEncoderLayer::call(const std::vector<Tensor>& inp
 
   const Tensor residual = x;
   Tensor y = pre_norm ? Tensor((*feedforward_norm_)(x, plain)) : x;
-  y = (*output_)(Tensor((*intermediate_)(y, plain)), plain);
+  y = transformer_feedforward(*intermediate_, *output_, y, plain);
   x = Tensor((*feedforward_dropout_)(y, plain)) + residual;
   if (!pre_norm) x = (*feedforward_norm_)(x, plain);
   if (options_.return_attention_scores) return {x, attended[1]};

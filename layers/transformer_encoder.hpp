@@ -78,4 +78,9 @@ class TransformerEncoderLayer : public KerasLayer<TransformerEncoderLayer, Trans
 
 using TransformerEncoder = LayerHandle<TransformerEncoderLayer>;
 
+// W2 activation(W1 x + b1) + b2 with the two Dense layers' weights, each
+// projection one fused op (ops/linear.hpp) when the activation is relu or
+// linear, else through the layers. Shared by the encoder and decoder blocks.
+Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, const Tensor& x, const CallContext& context);
+
 }  // namespace kiln

@@ -24,7 +24,24 @@ struct Dims {
   std::size_t mask_batch = 0, mask_t = 0;  // the mask's first two dims (0: no mask)
 };
 
-Dims check_shapes(const Shape& q, const Shape& k, const Shape& v, const Array* mask) {
+// A rank-3 (B, T, H * d) shape as the (B, T, H, d) it stores.
+Shape split_heads(const Shape& s, std::size_t heads, const Shape& q, const Shape& k, const Shape& v) {
+  if (s.size() != 3) return s;
+  if (heads == 0 || s[2] % heads != 0) {
+    throw ShapeError(std::string(op) + ": rank-3 q, k and v need options.heads dividing their widths, got heads " +
+                     std::to_string(heads) + " for " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
+  }
+  return {s[0], s[1], heads, s[2] / heads};
+}
+
+Dims check_shapes(const Shape& q3, const Shape& k3, const Shape& v3, const Array* mask, std::size_t heads) {
+  if (q3.size() != k3.size() || q3.size() != v3.size() || (q3.size() != 3 && q3.size() != 4)) {
+    throw ShapeError(std::string(op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
+                     "heads, dv), or all three rank 3 with options.heads, got " + to_string(q3) + ", " + to_string(k3) +
+                     " and " + to_string(v3));
+  }
+  const Shape q = split_heads(q3, heads, q3, k3, v3), k = split_heads(k3, heads, q3, k3, v3),
+              v = split_heads(v3, heads, q3, k3, v3);
   if (q.size() != 4 || k.size() != 4 || v.size() != 4) {
     throw ShapeError(std::string(op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
                      "heads, dv), got " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
@@ -86,7 +103,7 @@ struct Saved {
 
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                              const DotProductAttentionOptions& o) {
-  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask);
+  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask, o.heads);
   const bool drop = o.dropout > 0.0f;
   if (drop && !o.rng) throw Error(std::string(op) + ": dropout needs a random generator");
   auto saved = std::make_shared<Saved>();
@@ -95,7 +112,7 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
     saved->dropped = true;
     saved->drop = dropout_mask(saved->probs.shape(), o.dropout, *o.rng);
   }
-  Array out = Array::from_shape({d.batch, d.t, d.heads, d.dv});
+  Array out = q.ndim() == 3 ? Array::from_shape({d.batch, d.t, d.heads * d.dv}) : Array::from_shape({d.batch, d.t, d.heads, d.dv});
   std::vector<float> dropped(drop ? d.t * d.s : 0);
   const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
 

@@ -13,6 +13,9 @@
 namespace kiln {
 
 struct DotProductAttentionOptions {
+  // For rank-3 inputs (B, T, heads * d): the number of heads (the same
+  // memory as (B, T, heads, d), so projections need no reshape).
+  std::size_t heads = 0;
   float scale = 1.0f;  // scores = scale * q . k (Keras' MultiHeadAttention: 1 / sqrt(key_dim))
   // Which keys each query may see, 1 keeps and 0 hides: shape (B or 1, T or 1,
   // S), the same for every head. Null: every key.
@@ -30,7 +33,8 @@ struct DotProductAttentionOptions {
   Array* weights = nullptr;
 };
 
-// q (B, T, H, d), k (B, S, H, d), v (B, S, H, dv) -> (B, T, H, dv):
+// q (B, T, H, d), k (B, S, H, d), v (B, S, H, dv) -> (B, T, H, dv), or the
+// same as rank 3, (B, T, H * d) ... -> (B, T, H * dv), with options.heads = H:
 //     p[b, h, i, :] = softmax over kept j of scale * q[b, i, h] . k[b, j, h]
 //     out[b, i, h]  = sum_j p[b, h, i, j] v[b, j, h]
 // Hidden keys get probability 0; a query that sees no key at all spreads

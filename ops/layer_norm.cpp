@@ -7,6 +7,7 @@
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "graph/node.hpp"
+#include "ops/row_math.hpp"
 
 namespace kiln {
 
@@ -26,28 +27,24 @@ struct RowStats {
   std::vector<float> mean, inv;
 };
 
+// Row by row: the sums through the xsimd row kernels (ops/row_math.hpp),
+// the element-wise passes plain loops the compiler vectorises.
 void forward_rows(const float* x, const float* gamma, const float* beta, float* y, std::size_t rows, std::size_t n,
                   const LayerNormOptions& o, RowStats& stats) {
   for (std::size_t r = 0; r < rows; ++r) {
     const float* __restrict xr = x + r * n;
     float* __restrict yr = y + r * n;
-    double mean = 0.0;
-    if (!o.rms) {
-      for (std::size_t i = 0; i < n; ++i) mean += xr[i];
-      mean /= double(n);
-    }
-    double var = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double d = xr[i] - mean;
-      var += d * d;
-    }
-    const float inv = float(1.0 / std::sqrt(var / double(n) + o.epsilon));
-    const float m = float(mean);
-    stats.mean[r] = m;
+    const float mean = o.rms ? 0.0f : row::sum(xr, n) / float(n);
+    for (std::size_t i = 0; i < n; ++i) yr[i] = xr[i] - mean;  // centred, then scaled in place
+    const float inv = 1.0f / std::sqrt(row::dot(yr, yr, n) / float(n) + o.epsilon);
+    stats.mean[r] = mean;
     stats.inv[r] = inv;
-    for (std::size_t i = 0; i < n; ++i) {
-      const float xhat = (xr[i] - m) * inv;
-      yr[i] = (gamma ? xhat * gamma[i] : xhat) + (beta ? beta[i] : 0.0f);
+    for (std::size_t i = 0; i < n; ++i) yr[i] *= inv;
+    if (gamma) {
+      for (std::size_t i = 0; i < n; ++i) yr[i] *= gamma[i];
+    }
+    if (beta) {
+      for (std::size_t i = 0; i < n; ++i) yr[i] += beta[i];
     }
   }
 }
@@ -57,24 +54,29 @@ void forward_rows(const float* x, const float* gamma, const float* beta, float* 
 //   dgamma += dy * xhat,  dbeta += dy
 void backward_rows(const float* dy, const float* x, const float* gamma, const RowStats& stats, float* dx,
                    float* dgamma, float* dbeta, std::size_t rows, std::size_t n, bool rms) {
-  std::vector<float> g(n);
+  std::vector<float> g(n), xhat(n);
   for (std::size_t r = 0; r < rows; ++r) {
     const float* __restrict dyr = dy + r * n;
     const float* __restrict xr = x + r * n;
+    float* __restrict gr = g.data();
+    float* __restrict hr = xhat.data();
     const float m = stats.mean[r], inv = stats.inv[r];
-    float g_sum = 0.0f, gx_sum = 0.0f;
-    for (std::size_t i = 0; i < n; ++i) {
-      const float xhat = (xr[i] - m) * inv;
-      g[i] = gamma ? dyr[i] * gamma[i] : dyr[i];
-      g_sum += g[i];
-      gx_sum += g[i] * xhat;
-      if (dgamma) dgamma[i] += dyr[i] * xhat;
-      if (dbeta) dbeta[i] += dyr[i];
+    for (std::size_t i = 0; i < n; ++i) hr[i] = (xr[i] - m) * inv;
+    if (gamma) {
+      for (std::size_t i = 0; i < n; ++i) gr[i] = dyr[i] * gamma[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) gr[i] = dyr[i];
+    }
+    if (dgamma) {
+      for (std::size_t i = 0; i < n; ++i) dgamma[i] += dyr[i] * hr[i];
+    }
+    if (dbeta) {
+      for (std::size_t i = 0; i < n; ++i) dbeta[i] += dyr[i];
     }
     if (!dx) continue;
-    const float g_mean = rms ? 0.0f : g_sum / float(n), gx_mean = gx_sum / float(n);
+    const float g_mean = rms ? 0.0f : row::sum(gr, n) / float(n), gx_mean = row::dot(gr, hr, n) / float(n);
     float* __restrict dxr = dx + r * n;
-    for (std::size_t i = 0; i < n; ++i) dxr[i] = inv * (g[i] - g_mean - (xr[i] - m) * inv * gx_mean);
+    for (std::size_t i = 0; i < n; ++i) dxr[i] = inv * (gr[i] - g_mean - hr[i] * gx_mean);
   }
 }
 
