@@ -4,14 +4,15 @@
 // decoding per sentence, with the key/value cache and by rerunning the
 // prefix, greedy and beam 4. Prints
 //   config=transformer ms_per_step=<median> tokens_per_s=<float> cpu_ms_per_step=<median>
-//   decode=greedy cached_ms=<median> prefix_ms=<median> speedup=<ratio>
-//   decode=beam4 cached_ms=<median> prefix_ms=<median> speedup=<ratio>
+//   decode=<greedy64|greedy1|beam4> cached_ms=<per sentence> prefix_ms=<per sentence> speedup=<ratio>
+//          cached_cpu_ms=... prefix_cpu_ms=... cpu_speedup=<ratio>
 // (the model is the one examples/nmt/transformer_model.cpp builds, from the
 // same layers; decoding runs the full step limit, as an untrained model's
 // sentences do).
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <numeric>
 #include <random>
 
@@ -115,14 +116,17 @@ void decode(const Transformer& m, const TransformerConfig& c, const Array& sente
     for (std::size_t r = 0; r < rows; ++r) {
       for (std::size_t s = 0; s <= step; ++s) prefix(r, s) = float(hyps[r][s]);
     }
-    const std::vector<std::size_t> tile(rows, 0);
     Array mask = Array::from_shape({rows, c.en_time});
-    Array enc = Array::from_shape({rows, c.en_time, c.d_model});
-    for (std::size_t r = 0; r < rows; ++r) {
-      std::copy_n(mask_one.data(), c.en_time, mask.data() + r * c.en_time);
-      std::copy_n(encoded_one.value().data(), c.en_time * c.d_model, enc.data() + r * c.en_time * c.d_model);
+    for (std::size_t r = 0; r < rows; ++r) std::copy_n(mask_one.data(), c.en_time, mask.data() + r * c.en_time);
+    Tensor encoded = encoded_one;  // the cache holds its keys and values after the first step
+    if (!cached) {  // every step reruns the cross-attention on one encoder copy per hypothesis
+      Array enc = Array::from_shape({rows, c.en_time, c.d_model});
+      for (std::size_t r = 0; r < rows; ++r) {
+        std::copy_n(encoded_one.value().data(), c.en_time * c.d_model, enc.data() + r * c.en_time * c.d_model);
+      }
+      encoded = Tensor(std::move(enc));
     }
-    const Array logits = m.next(prefix, cached ? encoded_one : Tensor(enc), mask, cached ? &caches : nullptr);
+    const Array logits = m.next(prefix, encoded, mask, cached ? &caches : nullptr);
     struct Candidate { double score; std::size_t parent; int id; };
     std::vector<Candidate> candidates;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -145,11 +149,57 @@ void decode(const Transformer& m, const TransformerConfig& c, const Array& sente
       parents.push_back(candidates[k].parent);
     }
     if (cached) {
-      for (auto& cache : caches) cache.select_rows(parents);
+      for (auto& cache : caches) {
+        cache.self.select_rows(parents);
+        if (cache.cross.rows() != parents.size()) cache.cross.select_rows(std::vector<std::size_t>(parents.size(), 0));
+      }
     }
     hyps = std::move(next);
     scores = std::move(next_scores);
   }
+}
+
+// Greedy decoding of a batch of sentences (N, en_time) at once, as `nmt
+// translate` and `nmt evaluate` decode, for the full step limit.
+void decode_greedy_batch(const Transformer& m, const TransformerConfig& c, const Array& sentences, bool cached) {
+  NoGradGuard no_grad;
+  const std::size_t n = sentences.shape()[0];
+  const Tensor encoded = m.encode(sentences);
+  Array mask = Array::from_shape(sentences.shape());
+  for (std::size_t i = 0; i < sentences.size(); ++i) mask.data()[i] = sentences.data()[i] != 0.0f;
+  std::vector<TransformerDecoderCache> caches;
+  Array prefix = Array::from_shape({n, 1});
+  prefix.fill(1.0f);
+  for (std::size_t step = 0; step < c.decoder_steps(); ++step) {
+    const Array logits = m.next(prefix, encoded, mask, cached ? &caches : nullptr);
+    Array longer = Array::from_shape({n, step + 2});
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t s = 0; s <= step; ++s) longer(r, s) = prefix(r, s);
+      const float* row = logits.data() + r * c.fr_vocab;
+      longer(r, step + 1) = float(std::max_element(row, row + c.fr_vocab) - row);
+    }
+    prefix = std::move(longer);
+  }
+}
+
+// Median wall and CPU milliseconds of `cached` and `prefix` runs, alternated
+// so a burst of other work on the machine hits both.
+void compare_decoding(const char* name, int reps, const std::function<void(bool cached)>& run, double per) {
+  std::vector<double> wall[2], cpu[2];
+  for (int i = 0; i < reps + 2; ++i) {
+    for (const int cached : {1, 0}) {
+      const double t0 = now_seconds(), c0 = process_cpu_seconds();
+      run(cached == 1);
+      if (i < 2) continue;  // warm-up
+      wall[cached].push_back((now_seconds() - t0) / per);
+      cpu[cached].push_back((process_cpu_seconds() - c0) / per);
+    }
+  }
+  const double cached_ms = summarize(wall[1]).median * 1e3, prefix_ms = summarize(wall[0]).median * 1e3;
+  const double cached_cpu = summarize(cpu[1]).median * 1e3, prefix_cpu = summarize(cpu[0]).median * 1e3;
+  std::printf("decode=%s cached_ms=%.3f prefix_ms=%.3f speedup=%.2f cached_cpu_ms=%.3f prefix_cpu_ms=%.3f "
+              "cpu_speedup=%.2f\n",
+              name, cached_ms, prefix_ms, prefix_ms / cached_ms, cached_cpu, prefix_cpu, prefix_cpu / cached_cpu);
 }
 
 }  // namespace
@@ -179,13 +229,14 @@ void run_transformer_bench(bool quick) {
 
   Array sentence = random_ids(1, c.en_time, c.en_vocab, rng);
   for (std::size_t t = 0; t < 5; ++t) sentence(0, t) = 0.0f;  // 15 words, pre-padded
-  for (const std::size_t beam : {std::size_t(1), std::size_t(4)}) {
-    const int reps = quick ? 5 : 21;
-    const Stats cached = time_it([&] { decode(model, c, sentence, beam, true); }, reps);
-    const Stats prefix = time_it([&] { decode(model, c, sentence, beam, false); }, reps);
-    std::printf("decode=%s cached_ms=%.2f prefix_ms=%.2f speedup=%.2f\n", beam == 1 ? "greedy" : "beam4",
-                cached.median * 1e3, prefix.median * 1e3, prefix.median / cached.median);
-  }
+  // Per sentence: greedy over 64 sentences at once (how nmt decodes), one
+  // sentence alone (overhead-bound: a step of one position is mostly op
+  // overhead), and beam 4 on one sentence.
+  const int reps = quick ? 5 : 21;
+  const Array batch = random_ids(64, c.en_time, c.en_vocab, rng);
+  compare_decoding("greedy64", quick ? 3 : 9, [&](bool cached) { decode_greedy_batch(model, c, batch, cached); }, 64.0);
+  compare_decoding("greedy1", reps, [&](bool cached) { decode(model, c, sentence, 1, cached); }, 1.0);
+  compare_decoding("beam4", reps, [&](bool cached) { decode(model, c, sentence, 4, cached); }, 1.0);
 }
 
 }  // namespace kiln::bench

@@ -32,7 +32,23 @@ Array append_steps(const Array& old, const Array& fresh) {
   return out;
 }
 
+// Rows `rows` of a (B, ...) array, in that order.
+Array take_batch_rows(const Array& a, const std::vector<std::size_t>& rows) {
+  Shape shape(a.shape().begin(), a.shape().end());
+  const std::size_t row = a.size() / shape[0];
+  shape[0] = rows.size();
+  Array out = Array::from_shape(shape);
+  for (std::size_t i = 0; i < rows.size(); ++i) std::memcpy(out.data() + i * row, a.data() + rows[i] * row, row * sizeof(float));
+  return out;
+}
+
 }  // namespace
+
+void AttentionCache::select_rows(const std::vector<std::size_t>& rows) {
+  if (!key.defined()) return;
+  key = Tensor(take_batch_rows(key.value(), rows));
+  value = Tensor(take_batch_rows(value.value(), rows));
+}
 
 MultiHeadAttentionLayer::MultiHeadAttentionLayer(Options options)
     : KerasLayer(std::move(options)), rng_(options_.seed ? *options_.seed : global_generator()()) {
@@ -215,8 +231,10 @@ Tensor MultiHeadAttentionLayer::attend_cached(const Tensor& query, const Tensor*
   NoGradGuard no_grad;
   if (value) {
     const Tensor& k = key ? *key : *value;
-    cache.key = append_steps(cache.key, project(k, key_kernel_, key_bias_).value());
-    cache.value = append_steps(cache.value, project(*value, value_kernel_, value_bias_).value());
+    const Array fresh_key = project(k, key_kernel_, key_bias_).value();
+    const Array fresh_value = project(*value, value_kernel_, value_bias_).value();
+    cache.key = Tensor(cache.key.defined() ? append_steps(cache.key.value(), fresh_key) : fresh_key);
+    cache.value = Tensor(cache.value.defined() ? append_steps(cache.value.value(), fresh_value) : fresh_value);
   }
   if (cache.steps() == 0) fail("attend_cached: the cache is empty and no value was given");
   const std::size_t batch = query.shape(0), t = query.shape(1), s = cache.steps();
@@ -229,7 +247,7 @@ Tensor MultiHeadAttentionLayer::attend_cached(const Tensor& query, const Tensor*
                                .causal_offset = s - t,
                                .weights = weights};
   const Tensor attended =
-      dot_product_attention(project(query, query_kernel_, query_bias_), Tensor(cache.key), Tensor(cache.value), o);
+      dot_product_attention(project(query, query_kernel_, query_bias_), cache.key, cache.value, o);
   return output_projection(attended);
 }
 

@@ -65,10 +65,15 @@ struct MultiHeadAttentionOptions {
 };
 
 // The keys and values a decoder's attention has seen so far, projected:
-// (B, steps, H * key_dim) and (B, steps, H * value_dim). Empty to start.
+// (B, steps, H * key_dim) and (B, steps, H * value_dim), held as tensors so
+// each step passes them to the attention without a copy. Empty to start.
 struct AttentionCache {
-  Array key, value;
-  std::size_t steps() const { return key.dimension() == 3 ? key.shape()[1] : 0; }
+  Tensor key, value;
+  std::size_t steps() const { return key.defined() ? key.shape(1) : 0; }
+  std::size_t rows() const { return key.defined() ? key.shape(0) : 0; }
+  // Keeps the batch rows `rows` (in that order, repeats allowed): beam
+  // search's reordering of its hypotheses.
+  void select_rows(const std::vector<std::size_t>& rows);
 };
 
 class MultiHeadAttentionLayer : public KerasLayer<MultiHeadAttentionLayer, MultiHeadAttentionOptions> {

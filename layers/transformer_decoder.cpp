@@ -2,34 +2,16 @@
 
 #include "layers/transformer_encoder.hpp"
 
-#include <cstring>
-
 #include "graph/grad_mode.hpp"
 #include "layers/activation.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/layer_norm.hpp"
 
 namespace kiln {
 
-namespace {
-
-// Rows `rows` of a (B, ...) array, in that order.
-Array take_batch_rows(const Array& a, const std::vector<std::size_t>& rows) {
-  if (a.dimension() == 0 || a.size() == 0) return a;
-  Shape shape(a.shape().begin(), a.shape().end());
-  const std::size_t row = a.size() / shape[0];
-  shape[0] = rows.size();
-  Array out = Array::from_shape(shape);
-  for (std::size_t i = 0; i < rows.size(); ++i) std::memcpy(out.data() + i * row, a.data() + rows[i] * row, row * sizeof(float));
-  return out;
-}
-
-}  // namespace
-
 void TransformerDecoderCache::select_rows(const std::vector<std::size_t>& rows) {
-  for (AttentionCache* c : {&self, &cross}) {
-    c->key = take_batch_rows(c->key, rows);
-    c->value = take_batch_rows(c->value, rows);
-  }
+  self.select_rows(rows);
+  cross.select_rows(rows);
 }
 
 TransformerDecoderLayer::TransformerDecoderLayer(Options options) : KerasLayer(std::move(options)) {
@@ -195,26 +177,40 @@ std::vector<Tensor> TransformerDecoderLayer::call(const std::vector<Tensor>& inp
   return {x};
 }
 
+namespace {
+
+// The block's own LayerNormalization (last axis), as the op: decoding skips
+// the layer call's checks and mask bookkeeping, which cost more than the
+// normalisation of one position.
+Tensor normalize(const LayerNormalizationLayer& norm, const Tensor& x) {
+  return layer_norm(x, norm.gamma(), norm.beta(), {.epsilon = norm.options().epsilon, .rms = norm.options().rms_scaling});
+}
+
+}  // namespace
+
 Tensor TransformerDecoderLayer::decode_step(const Tensor& x_new, const Tensor* encoder_sequence,
                                             TransformerDecoderCache& cache, const Array* encoder_mask,
                                             Array* cross_weights) {
   if (!built()) fail("decode_step needs the layer built (called once) first");
+  if (cross_attention_ && cache.cross.steps() == 0 && !encoder_sequence) {
+    fail("decode_step: the first step needs the encoder_sequence");
+  }
   NoGradGuard no_grad;
   const bool pre_norm = options_.normalize_first;
-  const CallContext plain{};
   const Tensor input = x_new.with_mask(nullptr);
-  Tensor x = pre_norm ? Tensor((*self_attention_norm_)(input, plain)) : input;
+  Tensor x = pre_norm ? normalize(*self_attention_norm_, input) : input;
   x = self_attention_->attend_cached(x, &x, nullptr, cache.self, options_.use_causal_mask) + input;
-  if (!pre_norm) x = (*self_attention_norm_)(x, plain);
+  if (!pre_norm) x = normalize(*self_attention_norm_, x);
   if (cross_attention_) {
     const Tensor residual = x;
-    Tensor y = pre_norm ? Tensor((*cross_attention_norm_)(x, plain)) : x;
+    const Tensor y = pre_norm ? normalize(*cross_attention_norm_, x) : x;
     const Tensor* encoder = cache.cross.steps() == 0 ? encoder_sequence : nullptr;
-    if (cache.cross.steps() == 0 && !encoder_sequence) fail("decode_step: the first step needs the encoder_sequence");
     x = cross_attention_->attend_cached(y, encoder, nullptr, cache.cross, false, encoder_mask, cross_weights) + residual;
-    if (!pre_norm) x = (*cross_attention_norm_)(x, plain);
+    if (!pre_norm) x = normalize(*cross_attention_norm_, x);
   }
-  return feedforward(x, plain);
+  const Tensor y = pre_norm ? normalize(*feedforward_norm_, x) : x;
+  const Tensor out = transformer_feedforward(*intermediate_, *output_, y, CallContext{}) + x;
+  return pre_norm ? out : normalize(*feedforward_norm_, out);
 }
 
 }  // namespace kiln

@@ -99,6 +99,23 @@ struct Saved {
   Array drop;          // the dropout mask (same shape) when dropped
 };
 
+// q, k and v may be one tensor (attention(x, x, x)): then their targets are
+// one buffer, which every GEMM must add to, starting from zeros.
+void share_aliased_targets(std::initializer_list<GradTarget*> targets, const Shape& shape) {
+  for (GradTarget* a : targets) {
+    bool shared = false;
+    for (GradTarget* b : targets) shared = shared || (a != b && a->data && a->data == b->data);
+    if (!shared) continue;
+    std::size_t n = 1;
+    for (const std::size_t d : shape) n *= d;
+    for (GradTarget* b : targets) {
+      if (b->data != a->data) continue;
+      if (!b->accumulate) std::fill_n(b->data, n, 0.0f);  // the fresh buffer (the first target of it)
+      b->accumulate = true;
+    }
+  }
+}
+
 }  // namespace
 
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
@@ -146,7 +163,13 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
   return record(std::move(out), {q, k, v},
                 [gq = q.grad_ref(), gk = k.grad_ref(), gv = v.grad_ref(), qv = q.shared_value(),
                  kv = k.shared_value(), vv = v.shared_value(), saved, d, scale = o.scale](const Array& g) {
-    Array dq = xt::zeros<float>(gq.shape()), dk = xt::zeros<float>(gk.shape()), dv = xt::zeros<float>(gv.shape());
+    // Each (batch, head) block of dq, dk and dv is written by exactly one
+    // GEMM: straight into the gradient buffers (beta 0, or 1 to add to a
+    // gradient already there), with no zeroed temporaries.
+    GradTarget dq = gq.requires_grad() ? grad_target(gq) : GradTarget{nullptr, false};
+    GradTarget dk = gk.requires_grad() ? grad_target(gk) : GradTarget{nullptr, false};
+    GradTarget dv = gv.requires_grad() ? grad_target(gv) : GradTarget{nullptr, false};
+    share_aliased_targets({&dq, &dk, &dv}, gq.shape());
     const bool drop = saved->dropped;
     std::vector<float> dp(d.t * d.s), dropped(drop ? d.t * d.s : 0);
     const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
@@ -163,8 +186,8 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
         const std::size_t qo = head_offset(b, h, d.t, d.heads, d.d), ko = head_offset(b, h, d.s, d.heads, d.d);
         const std::size_t vo = head_offset(b, h, d.s, d.heads, d.dv);
         if (gv.requires_grad()) {
-          gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_v, 1.0f,
-                       dv.data() + vo, ld_v);
+          gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_v,
+                       dv.accumulate ? 1.0f : 0.0f, dv.data + vo, ld_v);
         }
         if (!gq.requires_grad() && !gk.requires_grad()) continue;
         gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_v, vv->data() + vo, ld_v, 0.0f,
@@ -181,17 +204,14 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
         }
         if (gq.requires_grad()) {
           gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s), kv->data() + ko, ld_qk,
-                       1.0f, dq.data() + qo, ld_qk);
+                       dq.accumulate ? 1.0f : 0.0f, dq.data + qo, ld_qk);
         }
         if (gk.requires_grad()) {
           gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s), qv->data() + qo, ld_qk,
-                       1.0f, dk.data() + ko, ld_qk);
+                       dk.accumulate ? 1.0f : 0.0f, dk.data + ko, ld_qk);
         }
       }
     }
-    if (gq.requires_grad()) accumulate_grad(gq, std::move(dq));
-    if (gk.requires_grad()) accumulate_grad(gk, std::move(dk));
-    if (gv.requires_grad()) accumulate_grad(gv, std::move(dv));
   });
 }
 

@@ -1,5 +1,6 @@
 #include "ops/linear.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "graph/backward.hpp"
@@ -46,7 +47,7 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
       for (std::size_t j = 0; j < out; ++j) row[j] += b[j];
     }
     if (relu) {
-      for (std::size_t j = 0; j < out; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      for (std::size_t j = 0; j < out; ++j) row[j] = std::max(row[j], 0.0f);  // maxps, no branch
     }
   }
   // With z = x K + b and y = relu(z) (or z):  dz = dy * (y > 0),
@@ -62,7 +63,8 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
       float* __restrict m = masked.data();
       const float* __restrict gd = g.data();
       const float* __restrict yd = y.data();
-      for (std::size_t i = 0; i < g.size(); ++i) m[i] = yd[i] > 0.0f ? gd[i] : 0.0f;
+      // A multiply by 0 or 1 rather than a branch, so the loop vectorises.
+      for (std::size_t i = 0; i < g.size(); ++i) m[i] = gd[i] * float(yd[i] > 0.0f);
       dz = masked.data();
     }
     if (gx.requires_grad()) {

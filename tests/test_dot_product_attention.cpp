@@ -100,6 +100,10 @@ TEST_CASE("dot_product_attention gradients match finite differences, masked, cau
                   {q, k, v});
   CHECK_GRADIENTS([&] { return sum(dot_product_attention(q, k, v, {.scale = 0.5f, .causal = true}) * upstream); },
                   {q, k, v});
+  // One tensor as q, k and v: the three gradients add up in one buffer.
+  const Tensor x = random_param({2, 5, 2, 4}, 12, "x");
+  const Tensor upstream_x(random_array({2, 5, 2, 4}, 13));
+  CHECK_GRADIENTS([&] { return sum(dot_product_attention(x, x, x, {.scale = 0.5f, .causal = true}) * upstream_x); }, {x});
   // The same dropout mask every evaluation: a generator restarted from one seed.
   CHECK_GRADIENTS(
       [&] {

@@ -262,6 +262,10 @@ CommandSpec evaluate_spec(EvaluateOptions& o) {
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0, max_threads)},
            {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)},
+           {"--no-cache", "",
+            "Transformer: rerun the decoder over the whole prefix at every step instead of using the key/value "
+            "cache, to time what the cache saves (default: off)",
+            [&o](const std::string&) { o.cache = false; }},
            {"--strict", "", "refuse weights holding NaN or infinity instead of warning (default: off)",
             flag(o.strict)}}};
 }

@@ -89,6 +89,7 @@ struct EvaluateOptions {
   std::string model_dir;
   DataOptions data;
   std::size_t beam = 1;
+  bool cache = true;                  // Transformer: decode from the key/value cache (--no-cache reruns the prefix)
   std::size_t threads = default_threads;
   bool quiet = false;
   bool strict = false;

@@ -31,13 +31,14 @@ int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log)
         << (o.beam > 1 ? "beam " + std::to_string(o.beam) : std::string("greedy")) << ")\n";
   }
   const auto start = std::chrono::steady_clock::now();
-  const auto translations = model.translate(source_ids(model.en(), sources_of(pairs), steps), o.beam);
+  const auto translations = model.translate(source_ids(model.en(), sources_of(pairs), steps), o.beam, nullptr, o.cache);
   std::vector<TokenizedSentence> found;
   for (const auto& t : translations) found.push_back(t.words);
   const Scores scores = score_translations(found, targets_of(pairs));
   if (!o.quiet) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log << "nmt evaluate: translated in " << std::lround(seconds * 10) / 10.0 << " s\n";
+    log << "nmt evaluate: translated in " << std::lround(seconds * 100) / 100.0 << " s ("
+        << std::lround(seconds / double(pairs.size()) * 1e5) / 100.0 << " ms per sentence)\n";
   }
   print_scores(out, scores);
   check_output(out, "standard output");

@@ -23,9 +23,9 @@ std::size_t LoadedModel::en_timesteps() const {
 }
 
 std::vector<Translation> LoadedModel::translate(const kiln::Array& source_ids, std::size_t beam,
-                                                std::vector<std::vector<kiln::Array>>* heads) const {
+                                                std::vector<std::vector<kiln::Array>>* heads, bool use_cache) const {
   if (gru_) return Decoder(gru_->model, gru_->fr).translate(source_ids, beam);
-  return TransformerDecoding(transformer_->model, transformer_->fr).translate(source_ids, beam, heads);
+  return TransformerDecoding(transformer_->model, transformer_->fr, use_cache).translate(source_ids, beam, heads);
 }
 
 }  // namespace nmt

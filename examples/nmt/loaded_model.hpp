@@ -24,9 +24,11 @@ class LoadedModel {
   bool is_transformer() const { return transformer_ != nullptr; }
 
   // Translations of English id rows (N, en_timesteps), greedy for beam 1.
-  // `heads` (Transformer only) receives each sentence's per-head attention.
+  // `heads` (Transformer only) receives each sentence's per-head attention;
+  // without `use_cache` the Transformer reruns each prefix (the GRU ignores it).
   std::vector<Translation> translate(const kiln::Array& source_ids, std::size_t beam,
-                                     std::vector<std::vector<kiln::Array>>* heads = nullptr) const;
+                                     std::vector<std::vector<kiln::Array>>* heads = nullptr,
+                                     bool use_cache = true) const;
 
  private:
   std::shared_ptr<const TrainedModel> gru_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <numeric>
 
 #include "graph/grad_mode.hpp"
@@ -17,7 +18,9 @@ using kiln::Tensor;
 
 struct TransformerDecoding::Hypothesis {
   std::vector<int> ids;             // produced so far, without '<sos>'
-  std::vector<Array> attention;     // per produced id: (heads, en_timesteps)
+  // Per produced id: (heads, en_timesteps), shared between the hypotheses
+  // that continue one prefix (beam search copies hypotheses every step).
+  std::vector<std::shared_ptr<const Array>> attention;
   double log_probability = 0.0;
   double score() const { return log_probability / double(std::max<std::size_t>(1, ids.size())); }
 };
@@ -35,11 +38,20 @@ std::vector<double> log_softmax_row(const float* logits, std::size_t n) {
   return out;
 }
 
-// Row `row` of cross weights (B, heads, 1, Te): (heads, Te).
-Array heads_of(const Array& weights, std::size_t row) {
+// Row `row` of cross weights (B, heads, 1, Te) as (heads, Te); none when
+// decoding without the cache (no weights).
+std::shared_ptr<const Array> heads_of(const Array& weights, std::size_t row) {
+  if (weights.dimension() != 4) return nullptr;
   const std::size_t heads = weights.shape()[1], te = weights.shape()[3];
-  Array out = Array::from_shape({heads, te});
-  std::memcpy(out.data(), weights.data() + row * heads * te, heads * te * sizeof(float));
+  auto out = std::make_shared<Array>(Array::from_shape({heads, te}));
+  std::memcpy(out->data(), weights.data() + row * heads * te, heads * te * sizeof(float));
+  return out;
+}
+
+// The per-head attention of a finished hypothesis, for the caller.
+std::vector<Array> heads_list(const std::vector<std::shared_ptr<const Array>>& attention) {
+  std::vector<Array> out;
+  for (const auto& a : attention) out.push_back(a ? *a : Array());
   return out;
 }
 
@@ -86,8 +98,8 @@ Translation TransformerDecoding::finish(const Hypothesis& h) const {
   const std::size_t te = model_.config.en_timesteps;
   t.attention = xt::zeros<float>({h.ids.size(), te});
   for (std::size_t s = 0; s < h.attention.size() && s < h.ids.size(); ++s) {
-    const Array& a = h.attention[s];
-    if (a.dimension() != 2) continue;  // decoded without the cache: no weights
+    if (!h.attention[s]) continue;  // decoded without the cache: no weights
+    const Array& a = *h.attention[s];
     const std::size_t heads = a.shape()[0];
     for (std::size_t k = 0; k < heads; ++k) {
       for (std::size_t j = 0; j < te; ++j) t.attention(s, j) += a(k, j) / float(heads);
@@ -121,7 +133,7 @@ std::vector<Translation> TransformerDecoding::greedy_batch(const Array& source_i
         id = int(std::max_element(row, row + model_.config.fr_vocab) - row);
         hyps[r].log_probability += log_softmax_row(row, model_.config.fr_vocab)[std::size_t(id)];
         hyps[r].ids.push_back(id);
-        hyps[r].attention.push_back(weights.dimension() == 4 ? heads_of(weights, r) : Array());
+        hyps[r].attention.push_back(heads_of(weights, r));
         done[r] = ends(id);
       }
       prefixes[r].push_back(id);
@@ -132,7 +144,7 @@ std::vector<Translation> TransformerDecoding::greedy_batch(const Array& source_i
   std::vector<Translation> out;
   for (std::size_t r = 0; r < n; ++r) {
     out.push_back(finish(hyps[r]));
-    if (heads) heads->push_back(hyps[r].attention);
+    if (heads) heads->push_back(heads_list(hyps[r].attention));
   }
   return out;
 }
@@ -189,7 +201,7 @@ Translation TransformerDecoding::beam_one(const Array& source_row, std::size_t b
       if (next.size() == beam) break;
       Hypothesis h = live[c.parent];
       h.ids.push_back(c.id);
-      h.attention.push_back(weights.dimension() == 4 ? heads_of(weights, c.parent) : Array());
+      h.attention.push_back(heads_of(weights, c.parent));
       h.log_probability = c.log_probability;
       if (ends(c.id) || t + 1 == steps) {
         finished.push_back(std::move(h));
@@ -202,13 +214,18 @@ Translation TransformerDecoding::beam_one(const Array& source_row, std::size_t b
     if (finished.size() >= beam) break;
     live = std::move(next);
     if (use_cache_ && !live.empty()) {
-      for (auto& cache : caches) cache.select_rows(parents);
+      for (auto& cache : caches) {
+        cache.self.select_rows(parents);
+        // Every row of the cross-attention cache holds the same sentence:
+        // only the number of rows may need to change.
+        if (cache.cross.rows() != parents.size()) cache.cross.select_rows(std::vector<std::size_t>(parents.size(), 0));
+      }
     }
   }
   for (auto& h : live) finished.push_back(std::move(h));
   const auto best = std::max_element(finished.begin(), finished.end(),
                                      [](const Hypothesis& a, const Hypothesis& b) { return a.score() < b.score(); });
-  if (heads) *heads = best->attention;
+  if (heads) *heads = heads_list(best->attention);
   return finish(*best);
 }
 

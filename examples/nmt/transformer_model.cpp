@@ -7,6 +7,7 @@
 #include "examples/nmt/limits.hpp"
 #include "graph/grad_mode.hpp"
 #include "optimizers/adam.hpp"
+#include "ops/linear.hpp"
 #include "ops/slice.hpp"
 
 namespace nmt {
@@ -148,7 +149,7 @@ Array TransformerSeq2Seq::decode_step(const std::vector<int>& previous, const Te
     y = decoders[l]->decode_step(y, encoder_out, caches[l], &source_mask,
                                  l + 1 == decoders.size() ? cross_weights : nullptr);
   }
-  Tensor logits = output(y);  // (B, 1, V)
+  const Tensor logits = kiln::linear(y, output->kernel(), output->bias());  // (B, 1, V), the output layer's op
   Array out = logits.value();
   out.reshape({previous.size(), config.fr_vocab});
   return out;
