@@ -31,4 +31,11 @@ for config in $configs; do
   t=$(echo "$torch_out" | sed -n "s/^torch_config=$config ms_per_step=\([0-9.]*\).*/\1/p")
   [ -n "$k" ] && [ -n "$t" ] && awk -v c="$config" -v k="$k" -v t="$t" \
     'BEGIN { printf "speedup_vs_pytorch config=%s ratio=%.2f\n", c, t / k }'
+  # Process CPU time per step, where both sides print it: what a machine
+  # shared with other work moves least.
+  kc=$(echo "$kiln_out" | sed -n "s/^config=$config .*cpu_ms_per_step=\([0-9.]*\).*/\1/p")
+  tc=$(echo "$torch_out" | sed -n "s/^torch_config=$config .*cpu_ms_per_step=\([0-9.]*\).*/\1/p")
+  [ -n "$kc" ] && [ -n "$tc" ] && awk -v c="$config" -v k="$kc" -v t="$tc" \
+    'BEGIN { printf "cpu_speedup_vs_pytorch config=%s ratio=%.2f\n", c, t / k }'
 done
+true

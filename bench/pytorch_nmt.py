@@ -13,7 +13,7 @@ decoder layers, 4 heads, feed-forward 256, dropout 0.1, post-norm, batch
 first) between token plus learned position embeddings and a Linear over the
 French vocabulary, padding masked (key padding masks, causal decoder mask,
 cross-entropy ignoring id 0), Adam:
-    torch_config=transformer ms_per_step=<median> threads=<omp>
+    torch_config=transformer ms_per_step=<median> threads=<omp> cpu_ms_per_step=<median process CPU>
 Run by bench/compare_pytorch.sh; needs Debian's python3-torch.
 """
 import argparse
@@ -102,9 +102,9 @@ def time_transformer(steps, batch=64, en_time=20, fr_time=19, en_vocab=229, fr_v
     source = torch.randint(1, en_vocab, (batch, en_time))
     target_in = torch.randint(1, fr_vocab, (batch, fr_time))
     labels = torch.randint(1, fr_vocab, (batch, fr_time))
-    samples = []
+    samples, cpu_samples = [], []
     for step in range(steps + 5):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         optimizer.zero_grad()
         logits = model(source, target_in)
         loss = F.cross_entropy(logits.reshape(-1, fr_vocab), labels.reshape(-1), ignore_index=0)
@@ -112,8 +112,9 @@ def time_transformer(steps, batch=64, en_time=20, fr_time=19, en_vocab=229, fr_v
         optimizer.step()
         if step >= 5:
             samples.append(time.perf_counter() - start)
+            cpu_samples.append(time.process_time() - cpu_start)
     print(f"torch_config=transformer ms_per_step={statistics.median(samples) * 1e3:.2f} "
-          f"threads={torch.get_num_threads()}", flush=True)
+          f"threads={torch.get_num_threads()} cpu_ms_per_step={statistics.median(cpu_samples) * 1e3:.2f}", flush=True)
 
 
 def main():
