@@ -29,6 +29,8 @@
 #include "ops/cross_entropy.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/dropout.hpp"
+#include "ops/dropout_add.hpp"
+#include "ops/dropout_stream.hpp"
 #include "ops/gather.hpp"
 #include "ops/gru.hpp"
 #include "ops/kernels.hpp"

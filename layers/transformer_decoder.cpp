@@ -4,7 +4,9 @@
 
 #include "graph/grad_mode.hpp"
 #include "layers/activation.hpp"
+#include "layers/initializers.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/dropout_add.hpp"
 #include "ops/layer_norm.hpp"
 
 namespace kiln {
@@ -14,7 +16,8 @@ void TransformerDecoderCache::select_rows(const std::vector<std::size_t>& rows) 
   cross.select_rows(rows);
 }
 
-TransformerDecoderLayer::TransformerDecoderLayer(Options options) : KerasLayer(std::move(options)) {
+TransformerDecoderLayer::TransformerDecoderLayer(Options options)
+    : KerasLayer(std::move(options)), rng_(global_generator()()) {
   if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
     throw Error(describe() + ": intermediate_dim and num_heads must be positive");
   }
@@ -83,21 +86,16 @@ void TransformerDecoderLayer::build(const std::vector<PartialShape>& shapes) {
   const auto norm = [&](const char* name) {
     return std::make_shared<LayerNormalizationLayer>(LayerNormalizationOptions{.epsilon = o.layer_norm_epsilon, .name = name});
   };
-  const auto dropout = [&](const char* name) { return std::make_shared<DropoutLayer>(DropoutOptions{.rate = o.dropout, .name = name}); };
   const bool cross = shapes.size() == 2;
   self_attention_ = attention("self_attention", o.use_causal_mask, o.return_attention_scores && !cross);
   self_attention_norm_ = norm("self_attention_layer_norm");
-  self_attention_dropout_ = dropout("self_attention_dropout");
   track(self_attention_);
   track(self_attention_norm_);
-  track(self_attention_dropout_);
   if (cross) {
     cross_attention_ = attention("cross_attention", false, o.return_attention_scores);
     cross_attention_norm_ = norm("cross_attention_layer_norm");
-    cross_attention_dropout_ = dropout("cross_attention_dropout");
     track(cross_attention_);
     track(cross_attention_norm_);
-    track(cross_attention_dropout_);
   }
   intermediate_ = std::make_shared<DenseLayer>(DenseOptions{.units = o.intermediate_dim, .activation = o.activation,
                                                             .kernel_initializer = o.kernel_initializer,
@@ -107,11 +105,9 @@ void TransformerDecoderLayer::build(const std::vector<PartialShape>& shapes) {
                                                       .bias_initializer = o.bias_initializer,
                                                       .name = "feedforward_output_dense"});
   feedforward_norm_ = norm("feedforward_layer_norm");
-  feedforward_dropout_ = dropout("feedforward_dropout");
   track(intermediate_);
   track(output_);
   track(feedforward_norm_);
-  track(feedforward_dropout_);
 
   const PartialShape& x = shapes[0];
   PartialShape wide = x;
@@ -142,11 +138,12 @@ std::vector<Mask> TransformerDecoderLayer::compute_mask(const std::vector<Tensor
   return {masks[0]};
 }
 
-Tensor TransformerDecoderLayer::feedforward(const Tensor& x, const CallContext& plain) {
+Tensor TransformerDecoderLayer::feedforward(const Tensor& x, const CallContext& context) {
   const bool pre_norm = options_.normalize_first;
+  const CallContext plain{.training = context.training};
   Tensor y = pre_norm ? Tensor((*feedforward_norm_)(x, plain)) : x;
   y = transformer_feedforward(*intermediate_, *output_, y, plain);
-  Tensor out = Tensor((*feedforward_dropout_)(y, plain)) + x;
+  Tensor out = dropout_add(y, x, options_.dropout, context.training, rng_);
   return pre_norm ? out : Tensor((*feedforward_norm_)(out, plain));
 }
 
@@ -159,7 +156,7 @@ std::vector<Tensor> TransformerDecoderLayer::call(const std::vector<Tensor>& inp
 
   Tensor x = pre_norm ? Tensor((*self_attention_norm_)(input, plain)) : input;
   const auto self = (*self_attention_)({x, x}, CallContext{.training = context.training, .masks = {decoder_padding, decoder_padding}});
-  x = Tensor((*self_attention_dropout_)(self[0].with_mask(nullptr), plain)) + input;
+  x = dropout_add(self[0].with_mask(nullptr), input, options_.dropout, context.training, rng_);
   if (!pre_norm) x = (*self_attention_norm_)(x, plain);
   Tensor scores = self.size() == 2 ? self[1] : Tensor();
 
@@ -168,7 +165,7 @@ std::vector<Tensor> TransformerDecoderLayer::call(const std::vector<Tensor>& inp
     Tensor y = pre_norm ? Tensor((*cross_attention_norm_)(x, plain)) : x;
     const auto cross = (*cross_attention_)({y, inputs[1].with_mask(nullptr)},
                                            CallContext{.training = context.training, .masks = {decoder_padding, encoder_padding}});
-    x = Tensor((*cross_attention_dropout_)(cross[0].with_mask(nullptr), plain)) + residual;
+    x = dropout_add(cross[0].with_mask(nullptr), residual, options_.dropout, context.training, rng_);
     if (!pre_norm) x = (*cross_attention_norm_)(x, plain);
     if (cross.size() == 2) scores = cross[1];
   }

@@ -10,6 +10,8 @@
 // keras_hub's: self_attention, self_attention_layer_norm, cross_attention,
 // cross_attention_layer_norm, feedforward_intermediate_dense,
 // feedforward_output_dense, feedforward_layer_norm.
+// keras_hub's weightless Dropout sublayers are here one fused op with the
+// residual add (ops/dropout_add.hpp).
 //
 // Masks: input 0's mask is keras_hub's decoder_padding_mask, input 1's its
 // encoder_padding_mask; self-attention is causal unless use_causal_mask is
@@ -22,10 +24,10 @@
 // attention's projected keys and values in a TransformerDecoderCache, so a
 // decoded step costs one position, not the whole prefix.
 
+#include <random>
 #include <string>
 
 #include "layers/dense.hpp"
-#include "layers/dropout.hpp"
 #include "layers/layer_config.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/multi_head_attention.hpp"
@@ -96,12 +98,12 @@ class TransformerDecoderLayer : public KerasLayer<TransformerDecoderLayer, Trans
 
  private:
   // The feed-forward block with its residual and norm.
-  Tensor feedforward(const Tensor& x, const CallContext& plain);
+  Tensor feedforward(const Tensor& x, const CallContext& context);
 
   std::shared_ptr<MultiHeadAttentionLayer> self_attention_, cross_attention_;
   std::shared_ptr<LayerNormalizationLayer> self_attention_norm_, cross_attention_norm_, feedforward_norm_;
   std::shared_ptr<DenseLayer> intermediate_, output_;
-  std::shared_ptr<DropoutLayer> self_attention_dropout_, cross_attention_dropout_, feedforward_dropout_;
+  std::mt19937_64 rng_;  // the residual dropouts' (ops/dropout_add)
 };
 
 using TransformerDecoder = LayerHandle<TransformerDecoderLayer>;

@@ -1,7 +1,9 @@
 #include "layers/transformer_encoder.hpp"
 
 #include "layers/activation.hpp"
+#include "layers/initializers.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/dropout_add.hpp"
 #include "ops/linear.hpp"
 
 namespace kiln {
@@ -13,7 +15,8 @@ Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, con
   return linear(hidden, output.kernel(), output.bias());
 }
 
-TransformerEncoderLayer::TransformerEncoderLayer(Options options) : KerasLayer(std::move(options)) {
+TransformerEncoderLayer::TransformerEncoderLayer(Options options)
+    : KerasLayer(std::move(options)), rng_(global_generator()()) {
   if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
     throw Error(describe() + ": intermediate_dim and num_heads must be positive");
   }
@@ -65,7 +68,6 @@ void TransformerEncoderLayer::build(const std::vector<PartialShape>& shapes) {
       .return_attention_scores = o.return_attention_scores, .name = "self_attention_layer"});
   self_attention_norm_ = std::make_shared<LayerNormalizationLayer>(
       LayerNormalizationOptions{.epsilon = o.layer_norm_epsilon, .name = "self_attention_layer_norm"});
-  self_attention_dropout_ = std::make_shared<DropoutLayer>(DropoutOptions{.rate = o.dropout, .name = "self_attention_dropout"});
   feedforward_norm_ = std::make_shared<LayerNormalizationLayer>(
       LayerNormalizationOptions{.epsilon = o.layer_norm_epsilon, .name = "feedforward_layer_norm"});
   intermediate_ = std::make_shared<DenseLayer>(DenseOptions{.units = o.intermediate_dim, .activation = o.activation,
@@ -75,11 +77,9 @@ void TransformerEncoderLayer::build(const std::vector<PartialShape>& shapes) {
   output_ = std::make_shared<DenseLayer>(DenseOptions{.units = hidden, .kernel_initializer = o.kernel_initializer,
                                                       .bias_initializer = o.bias_initializer,
                                                       .name = "feedforward_output_dense"});
-  feedforward_dropout_ = std::make_shared<DropoutLayer>(DropoutOptions{.rate = o.dropout, .name = "feedforward_dropout"});
   // keras_hub's order of creation, which is its get_weights() order.
   for (const std::shared_ptr<Layer>& l : std::initializer_list<std::shared_ptr<Layer>>{
-           self_attention_, self_attention_norm_, self_attention_dropout_, feedforward_norm_, intermediate_, output_,
-           feedforward_dropout_}) {
+           self_attention_, self_attention_norm_, feedforward_norm_, intermediate_, output_}) {
     track(l);
   }
   const PartialShape x = shapes[0];
@@ -114,13 +114,13 @@ std::vector<Tensor> TransformerEncoderLayer::call(const std::vector<Tensor>& inp
   std::vector<Tensor> attention_inputs{x, x};
   if (inputs.size() == 2) attention_inputs = {x, x, x, inputs[1]};
   const auto attended = (*self_attention_)(attention_inputs, CallContext{.training = context.training, .masks = {padding, padding}});
-  x = Tensor((*self_attention_dropout_)(attended[0].with_mask(nullptr), plain)) + input;
+  x = dropout_add(attended[0].with_mask(nullptr), input, options_.dropout, context.training, rng_);
   if (!pre_norm) x = (*self_attention_norm_)(x, plain);
 
   const Tensor residual = x;
   Tensor y = pre_norm ? Tensor((*feedforward_norm_)(x, plain)) : x;
   y = transformer_feedforward(*intermediate_, *output_, y, plain);
-  x = Tensor((*feedforward_dropout_)(y, plain)) + residual;
+  x = dropout_add(y, residual, options_.dropout, context.training, rng_);
   if (!pre_norm) x = (*feedforward_norm_)(x, plain);
   if (options_.return_attention_scores) return {x, attended[1]};
   return {x};

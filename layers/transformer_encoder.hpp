@@ -9,6 +9,8 @@
 // and ordered as keras_hub's (so get_weights() matches): self_attention_layer
 // (MultiHeadAttention), self_attention_layer_norm, feedforward_layer_norm,
 // feedforward_intermediate_dense, feedforward_output_dense.
+// keras_hub's weightless Dropout sublayers are here one fused op with the
+// residual add (ops/dropout_add.hpp).
 //
 // Inputs: [x] or [x, attention_mask (batch, T, T)]. x's mask (its own, or
 // CallContext::masks) is keras_hub's padding_mask: padded steps are hidden
@@ -16,10 +18,10 @@
 // (keras_hub's call argument, fixed here at construction and written to the
 // config only when true) the outputs are [x, scores (batch, heads, T, T)].
 
+#include <random>
 #include <string>
 
 #include "layers/dense.hpp"
-#include "layers/dropout.hpp"
 #include "layers/layer_config.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/multi_head_attention.hpp"
@@ -73,7 +75,7 @@ class TransformerEncoderLayer : public KerasLayer<TransformerEncoderLayer, Trans
   std::shared_ptr<MultiHeadAttentionLayer> self_attention_;
   std::shared_ptr<LayerNormalizationLayer> self_attention_norm_, feedforward_norm_;
   std::shared_ptr<DenseLayer> intermediate_, output_;
-  std::shared_ptr<DropoutLayer> self_attention_dropout_, feedforward_dropout_;
+  std::mt19937_64 rng_;  // the residual dropouts' (ops/dropout_add: dropout and the residual add in one pass)
 };
 
 using TransformerEncoder = LayerHandle<TransformerEncoderLayer>;

@@ -10,7 +10,7 @@
 #include "graph/error.hpp"
 #include "graph/node.hpp"
 #include "ops/blas.hpp"
-#include "ops/dropout.hpp"
+#include "ops/dropout_stream.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
@@ -127,7 +127,10 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
   saved->probs = Array::from_shape({d.batch, d.heads, d.t, d.s});
   if (drop) {
     saved->dropped = true;
-    saved->drop = dropout_mask(saved->probs.shape(), o.dropout, *o.rng);
+    // Inverted dropout's mask, 1 / (1 - rate) or 0 (ops/dropout_stream.hpp's draws).
+    saved->drop = Array::from_shape(saved->probs.shape());
+    DropoutStream(*o.rng, o.dropout).fill(saved->drop.data(), saved->drop.size());
+    saved->drop *= 1.0f / (1.0f - o.dropout);
   }
   Array out = q.ndim() == 3 ? Array::from_shape({d.batch, d.t, d.heads * d.dv}) : Array::from_shape({d.batch, d.t, d.heads, d.dv});
   std::vector<float> dropped(drop ? d.t * d.s : 0);

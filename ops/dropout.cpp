@@ -35,6 +35,8 @@ Tensor mask_multiply(const Tensor& x, Array mask) {
                 });
 }
 
+namespace {
+
 // Each element is kept when a uniform 24-bit integer k (u = k / 2^24 in
 // [0, 1)) is at least rate * 2^24, i.e. u >= rate: probability 1 - rate.
 // One 64-bit draw yields two such integers (bits 40-63 and 8-31), and the
@@ -54,6 +56,8 @@ Array dropout_mask(const Shape& shape, float rate, std::mt19937_64& rng) {
   if (i < n) m[i] = keep_scale * float((rng() >> 40) >= threshold);
   return mask;
 }
+
+}  // namespace
 
 // d dropout = g * mask (the same mask, scale included)
 Tensor dropout(const Tensor& x, float rate, bool training, std::mt19937_64& rng) {

@@ -13,10 +13,6 @@ namespace kiln {
 // otherwise. The mask is kept for backward (moved in when passed an rvalue).
 Tensor mask_multiply(const Tensor& x, Array mask);
 
-// The mask inverted dropout multiplies by: each element 1 / (1 - rate) with
-// probability 1 - rate, else 0, drawn from `rng` alone. rate must be in [0, 1).
-Array dropout_mask(const Shape& shape, float rate, std::mt19937_64& rng);
-
 // Inverted dropout, as Keras' Dropout layer: when training, each element is
 // zeroed with probability `rate` and the kept ones are scaled by
 // 1 / (1 - rate), so the expected value is unchanged and inference needs no

@@ -1,6 +1,8 @@
 #include "ops/linear.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <memory>
 
 #include "graph/backward.hpp"
@@ -63,8 +65,15 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
       float* __restrict m = masked.data();
       const float* __restrict gd = g.data();
       const float* __restrict yd = y.data();
-      // A multiply by 0 or 1 rather than a branch, so the loop vectorises.
-      for (std::size_t i = 0; i < g.size(); ++i) m[i] = gd[i] * float(yd[i] > 0.0f);
+      // y > 0 tested on y's bits (y >= 0 after the relu, so its bits as a
+      // signed integer are > 0 exactly when y > 0) and the gradient's bits
+      // masked: GCC does not if-convert a float comparison (it might trap),
+      // so this is what vectorises.
+      const std::size_t n = g.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t keep = 0u - std::uint32_t(std::bit_cast<std::int32_t>(yd[i]) > 0);
+        m[i] = std::bit_cast<float>(std::bit_cast<std::uint32_t>(gd[i]) & keep);
+      }
       dz = masked.data();
     }
     if (gx.requires_grad()) {
