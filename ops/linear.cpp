@@ -21,8 +21,10 @@ std::size_t output_width(const Shape& x, const Shape& kernel) {
   if (x.empty() || kernel.size() < 2) throw_shape_error(op, "expects x (..., in) and a kernel of rank 2 or more, got", x, kernel);
   const std::size_t in = x.back();
   std::size_t leading = 1, axis = 0;
-  while (axis < kernel.size() - 1 && leading < in) leading *= kernel[axis++];
-  if (leading != in || axis == 0) throw_shape_error(op, "the kernel's leading axes do not multiply to x's last axis:", x, kernel);
+  do {
+    leading *= kernel[axis++];  // at least the first axis, even for in == 1
+  } while (axis < kernel.size() - 1 && leading < in);
+  if (leading != in) throw_shape_error(op, "the kernel's leading axes do not multiply to x's last axis:", x, kernel);
   std::size_t out = 1;
   for (; axis < kernel.size(); ++axis) out *= kernel[axis];
   return out;
@@ -40,17 +42,17 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
   Shape out_shape = xs;
   out_shape.back() = out;
   Array y = Array::from_shape(out_shape);
-  gemm(false, false, int(rows), int(out), int(in), 1.0f, x.value().data(), kernel.value().data(), 0.0f, y.data());
   float* __restrict yd = y.data();
   const float* __restrict b = bias.defined() ? bias.value().data() : nullptr;
-  for (std::size_t r = 0; r < rows; ++r) {
-    float* __restrict row = yd + r * out;
-    if (b) {
-      for (std::size_t j = 0; j < out; ++j) row[j] += b[j];
-    }
-    if (relu) {
-      for (std::size_t j = 0; j < out; ++j) row[j] = std::max(row[j], 0.0f);  // maxps, no branch
-    }
+  // The bias goes in first and the GEMM adds to it (beta 1): OpenBLAS would
+  // otherwise zero the output (beta 0) and a second pass add the bias.
+  if (b) {
+    for (std::size_t r = 0; r < rows; ++r) std::copy_n(b, out, yd + r * out);
+  }
+  gemm(false, false, int(rows), int(out), int(in), 1.0f, x.value().data(), kernel.value().data(), b ? 1.0f : 0.0f, yd);
+  if (relu) {
+    const std::size_t n = rows * out;
+    for (std::size_t i = 0; i < n; ++i) yd[i] = std::max(yd[i], 0.0f);  // maxps, no branch
   }
   // With z = x K + b and y = relu(z) (or z):  dz = dy * (y > 0),
   //   dx = dz K^T,  dK = x^T dz,  db = column sums of dz

@@ -26,6 +26,8 @@ TEST_CASE("linear is x K + b (then relu), for 2-D and 3-D x and multi-axis kerne
   const Tensor qk(random_array({4, 2, 3}, 5)), qb(random_array({2, 3}, 6));
   CHECK(kiln::testing::max_abs_diff(linear(x, qk, qb).value(),
                                     (matmul(x, reshape(qk, {4, 6})) + reshape(qb, {6})).value()) < 1e-6);
+  // One input feature: the kernel's first axis alone is its input side.
+  CHECK(linear(Tensor(random_array({3, 1}, 8)), Tensor(random_array({1, 4}, 9)), Tensor()).shape() == Shape{3, 4});
   const Tensor ok(random_array({2, 2, 5}, 7));
   CHECK(linear(x, ok, Tensor()).shape() == Shape{2, 3, 5});
 }
