@@ -7,6 +7,7 @@
 #include "layers/attention_masks.hpp"
 #include "layers/initializers.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/concat.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/linear.hpp"
 #include "ops/matmul.hpp"
@@ -182,6 +183,17 @@ Tensor MultiHeadAttentionLayer::project(const Tensor& x, const Tensor& kernel, c
   return linear(x, kernel, bias);  // (B, T, dim) -> (B, T, H * width): one GEMM over B * T, no reshape
 }
 
+Tensor MultiHeadAttentionLayer::project_packed(const Tensor& x) const {
+  const long dim = long(query_kernel_.shape(0)), width = long(options_.num_heads * options_.key_dim);
+  const Tensor kernel = concat({reshape(query_kernel_, {dim, width}), reshape(key_kernel_, {dim, width}),
+                                reshape(value_kernel_, {dim, width})}, -1);
+  Tensor bias;
+  if (options_.use_bias) {
+    bias = concat({reshape(query_bias_, {width}), reshape(key_bias_, {width}), reshape(value_bias_, {width})}, -1);
+  }
+  return linear(x, kernel, bias);  // (B, T, [q | k | v])
+}
+
 Tensor MultiHeadAttentionLayer::output_projection(const Tensor& attended) const {
   const Tensor y = linear(attended, output_kernel_, output_bias_);  // (B, T, H * value_dim) -> (B, T, out)
   if (output_dims_.size() == 1) return y;
@@ -216,9 +228,13 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& inp
                                .dropout = context.training ? options_.dropout : 0.0f,
                                .rng = &rng_,
                                .weights = options_.return_attention_scores ? &weights : nullptr};
-  const Tensor attended = dot_product_attention(project(query, query_kernel_, query_bias_),
-                                                project(key, key_kernel_, key_bias_),
-                                                project(value, value_kernel_, value_bias_), o);
+  // Self-attention projects q, k and v with one GEMM (the three kernels
+  // side by side) and attends on the packed result in place.
+  const bool self_attention = value.same_as(query) && key.same_as(query) && value_dim() == options_.key_dim;
+  const Tensor attended =
+      self_attention ? dot_product_self_attention(project_packed(query), o)
+                     : dot_product_attention(project(query, query_kernel_, query_bias_), project(key, key_kernel_, key_bias_),
+                                             project(value, value_kernel_, value_bias_), o);
   const Tensor output = output_projection(attended);
   if (options_.return_attention_scores) return {output, Tensor(std::move(weights))};
   return {output};

@@ -107,6 +107,8 @@ class MultiHeadAttentionLayer : public KerasLayer<MultiHeadAttentionLayer, Multi
  private:
   // x (B, T, dim) through kernel (dim, H, w) and bias (H, w) -> (B, T, H * w).
   Tensor project(const Tensor& x, const Tensor& kernel, const Tensor& bias) const;
+  // x through the query, key and value kernels side by side: (B, T, 3 * H * key_dim).
+  Tensor project_packed(const Tensor& x) const;
   // attended (B, T, H * value_dim) -> (B, T, output_shape...).
   Tensor output_projection(const Tensor& attended) const;
   std::size_t output_width() const;

@@ -67,11 +67,6 @@ Dims check_shapes(const Shape& q3, const Shape& k3, const Shape& v3, const Array
   return d;
 }
 
-// Where head h of batch entry b starts in a (B, T, H, w) array.
-std::size_t head_offset(std::size_t b, std::size_t h, std::size_t len, std::size_t heads, std::size_t w) {
-  return (b * len * heads + h) * w;
-}
-
 // Softmax of one row of scores over the keys the query sees (in place).
 void masked_softmax_row(float* row, std::size_t s, const float* keep, std::size_t visible) {
   // visible: keys 0 .. visible-1 pass the causal rule; keep: the mask row or null.
@@ -116,31 +111,36 @@ void share_aliased_targets(std::initializer_list<GradTarget*> targets, const Sha
   }
 }
 
-}  // namespace
-
-Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
-                             const DotProductAttentionOptions& o) {
-  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask, o.heads);
-  const bool drop = o.dropout > 0.0f;
-  if (drop && !o.rng) throw Error(std::string(op) + ": dropout needs a random generator");
-  auto saved = std::make_shared<Saved>();
-  saved->probs = Array::from_shape({d.batch, d.heads, d.t, d.s});
-  if (drop) {
-    saved->dropped = true;
-    // Inverted dropout's mask, 1 / (1 - rate) or 0 (ops/dropout_stream.hpp's draws).
-    saved->drop = Array::from_shape(saved->probs.shape());
-    DropoutStream(*o.rng, o.dropout).fill(saved->drop.data(), saved->drop.size());
-    saved->drop *= 1.0f / (1.0f - o.dropout);
+// Where an operand's heads live: element (b, t, h, c) of a (B, len, H, w)
+// operand at data + (b * len + t) * stride + h * w + c. A separate q, k or v
+// has stride H * w; q, k and v packed side by side in one (B, T, 3 H w)
+// projection have stride 3 H w and data offset by 0, H w, 2 H w.
+struct View {
+  const float* data;
+  std::size_t stride;
+  const float* head(std::size_t b, std::size_t h, std::size_t len, std::size_t w) const {
+    return data + b * len * stride + h * w;
   }
-  Array out = q.ndim() == 3 ? Array::from_shape({d.batch, d.t, d.heads * d.dv}) : Array::from_shape({d.batch, d.t, d.heads, d.dv});
-  std::vector<float> dropped(drop ? d.t * d.s : 0);
-  const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
+};
+struct GradView {
+  float* data;
+  std::size_t stride;
+  float beta;  // 0 for a fresh buffer, 1 to add to a gradient already there
+  float* head(std::size_t b, std::size_t h, std::size_t len, std::size_t w) const {
+    return data + b * len * stride + h * w;
+  }
+};
 
+// The probabilities, dropped as `saved` says, times v, head by head, into
+// `out` (B, T, H * dv).
+void attend_forward(const View& q, const View& k, const View& v, float* out, const Dims& d,
+                    const DotProductAttentionOptions& o, Saved& saved) {
+  std::vector<float> dropped(saved.dropped ? d.t * d.s : 0);
   for (std::size_t b = 0; b < d.batch; ++b) {
     for (std::size_t h = 0; h < d.heads; ++h) {
-      float* p = saved->probs.data() + (b * d.heads + h) * d.t * d.s;
-      gemm_strided(false, true, int(d.t), int(d.s), int(d.d), o.scale, q.value().data() + head_offset(b, h, d.t, d.heads, d.d),
-                   ld_qk, k.value().data() + head_offset(b, h, d.s, d.heads, d.d), ld_qk, 0.0f, p, int(d.s));
+      float* p = saved.probs.data() + (b * d.heads + h) * d.t * d.s;
+      gemm_strided(false, true, int(d.t), int(d.s), int(d.d), o.scale, q.head(b, h, d.t, d.d), int(q.stride),
+                   k.head(b, h, d.s, d.d), int(k.stride), 0.0f, p, int(d.s));
       for (std::size_t i = 0; i < d.t; ++i) {
         const float* keep =
             o.mask ? o.mask->data() + ((d.mask_batch == 1 ? 0 : b) * d.mask_t + (d.mask_t == 1 ? 0 : i)) * d.s : nullptr;
@@ -148,73 +148,132 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
         masked_softmax_row(p + i * d.s, d.s, keep, visible);
       }
       const float* weights = p;
-      if (drop) {
-        const float* m = saved->drop.data() + (b * d.heads + h) * d.t * d.s;
+      if (saved.dropped) {
+        const float* m = saved.drop.data() + (b * d.heads + h) * d.t * d.s;
         for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * m[i];
         weights = dropped.data();
       }
-      gemm_strided(false, false, int(d.t), int(d.dv), int(d.s), 1.0f, weights, int(d.s),
-                   v.value().data() + head_offset(b, h, d.s, d.heads, d.dv), ld_v, 0.0f,
-                   out.data() + head_offset(b, h, d.t, d.heads, d.dv), ld_v);
+      gemm_strided(false, false, int(d.t), int(d.dv), int(d.s), 1.0f, weights, int(d.s), v.head(b, h, d.s, d.dv),
+                   int(v.stride), 0.0f, out + (b * d.t * d.heads + h) * d.dv, int(d.heads * d.dv));
     }
   }
-  if (o.weights) *o.weights = saved->probs;
+}
 
-  // With P the probabilities, M the dropout mask, P' = P * M and dO the output's gradient:
-  //   dV = P'^T dO,  dP = (dO V^T) * M,  dS = P * (dP - rowsum(dP * P)),
-  //   dQ = scale * dS K,  dK = scale * dS^T Q
+// With P the probabilities, M the dropout mask, P' = P * M and dO the output's gradient:
+//   dV = P'^T dO,  dP = (dO V^T) * M,  dS = P * (dP - rowsum(dP * P)),
+//   dQ = scale * dS K,  dK = scale * dS^T Q
+// Each (batch, head) block of dq, dk and dv is written by exactly one GEMM,
+// straight into the gradient buffers (null: not wanted).
+void attend_backward(const float* g, const View& q, const View& k, const View& v, const GradView& dq,
+                     const GradView& dk, const GradView& dv, const Dims& d, float scale, const Saved& saved) {
+  std::vector<float> dp(d.t * d.s), dropped(saved.dropped ? d.t * d.s : 0);
+  const int ld_g = int(d.heads * d.dv);
+  for (std::size_t b = 0; b < d.batch; ++b) {
+    for (std::size_t h = 0; h < d.heads; ++h) {
+      const std::size_t block = (b * d.heads + h) * d.t * d.s;
+      const float* p = saved.probs.data() + block;
+      const float* weights = p;
+      if (saved.dropped) {
+        for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * saved.drop.data()[block + i];
+        weights = dropped.data();
+      }
+      const float* g_bh = g + (b * d.t * d.heads + h) * d.dv;
+      if (dv.data) {
+        gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_g, dv.beta,
+                     dv.head(b, h, d.s, d.dv), int(dv.stride));
+      }
+      if (!dq.data && !dk.data) continue;
+      gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_g, v.head(b, h, d.s, d.dv), int(v.stride),
+                   0.0f, dp.data(), int(d.s));
+      for (std::size_t i = 0; i < d.t; ++i) {
+        float* dpr = dp.data() + i * d.s;
+        const float* pr = p + i * d.s;
+        if (saved.dropped) {
+          const float* mr = saved.drop.data() + block + i * d.s;
+          for (std::size_t j = 0; j < d.s; ++j) dpr[j] *= mr[j];
+        }
+        const float inner = row::dot(dpr, pr, d.s);
+        for (std::size_t j = 0; j < d.s; ++j) dpr[j] = pr[j] * (dpr[j] - inner);
+      }
+      if (dq.data) {
+        gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s), k.head(b, h, d.s, d.d),
+                     int(k.stride), dq.beta, dq.head(b, h, d.t, d.d), int(dq.stride));
+      }
+      if (dk.data) {
+        gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s), q.head(b, h, d.t, d.d),
+                     int(q.stride), dk.beta, dk.head(b, h, d.s, d.d), int(dk.stride));
+      }
+    }
+  }
+}
+
+// The probabilities' storage and, with dropout, the mask.
+std::shared_ptr<Saved> make_saved(const Dims& d, const DotProductAttentionOptions& o) {
+  if (o.dropout > 0.0f && !o.rng) throw Error(std::string(op) + ": dropout needs a random generator");
+  auto saved = std::make_shared<Saved>();
+  saved->probs = Array::from_shape({d.batch, d.heads, d.t, d.s});
+  if (o.dropout > 0.0f) {
+    saved->dropped = true;
+    // Inverted dropout's mask, 1 / (1 - rate) or 0 (ops/dropout_stream.hpp's draws).
+    saved->drop = Array::from_shape(saved->probs.shape());
+    DropoutStream(*o.rng, o.dropout).fill(saved->drop.data(), saved->drop.size());
+    saved->drop *= 1.0f / (1.0f - o.dropout);
+  }
+  return saved;
+}
+
+GradView grad_view(const GradTarget& t, std::size_t offset, std::size_t stride) {
+  return {t.data ? t.data + offset : nullptr, stride, t.accumulate ? 1.0f : 0.0f};
+}
+
+}  // namespace
+
+Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                             const DotProductAttentionOptions& o) {
+  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask, o.heads);
+  auto saved = make_saved(d, o);
+  Array out = q.ndim() == 3 ? Array::from_shape({d.batch, d.t, d.heads * d.dv}) : Array::from_shape({d.batch, d.t, d.heads, d.dv});
+  const std::size_t sqk = d.heads * d.d, sv = d.heads * d.dv;
+  attend_forward({q.value().data(), sqk}, {k.value().data(), sqk}, {v.value().data(), sv}, out.data(), d, o, *saved);
+  if (o.weights) *o.weights = saved->probs;
   return record(std::move(out), {q, k, v},
                 [gq = q.grad_ref(), gk = k.grad_ref(), gv = v.grad_ref(), qv = q.shared_value(),
                  kv = k.shared_value(), vv = v.shared_value(), saved, d, scale = o.scale](const Array& g) {
-    // Each (batch, head) block of dq, dk and dv is written by exactly one
-    // GEMM: straight into the gradient buffers (beta 0, or 1 to add to a
-    // gradient already there), with no zeroed temporaries.
     GradTarget dq = gq.requires_grad() ? grad_target(gq) : GradTarget{nullptr, false};
     GradTarget dk = gk.requires_grad() ? grad_target(gk) : GradTarget{nullptr, false};
     GradTarget dv = gv.requires_grad() ? grad_target(gv) : GradTarget{nullptr, false};
     share_aliased_targets({&dq, &dk, &dv}, gq.shape());
-    const bool drop = saved->dropped;
-    std::vector<float> dp(d.t * d.s), dropped(drop ? d.t * d.s : 0);
-    const int ld_qk = int(d.heads * d.d), ld_v = int(d.heads * d.dv);
-    for (std::size_t b = 0; b < d.batch; ++b) {
-      for (std::size_t h = 0; h < d.heads; ++h) {
-        const std::size_t block = (b * d.heads + h) * d.t * d.s;
-        const float* p = saved->probs.data() + block;
-        const float* weights = p;
-        if (drop) {
-          for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * saved->drop.data()[block + i];
-          weights = dropped.data();
-        }
-        const float* g_bh = g.data() + head_offset(b, h, d.t, d.heads, d.dv);
-        const std::size_t qo = head_offset(b, h, d.t, d.heads, d.d), ko = head_offset(b, h, d.s, d.heads, d.d);
-        const std::size_t vo = head_offset(b, h, d.s, d.heads, d.dv);
-        if (gv.requires_grad()) {
-          gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_v,
-                       dv.accumulate ? 1.0f : 0.0f, dv.data + vo, ld_v);
-        }
-        if (!gq.requires_grad() && !gk.requires_grad()) continue;
-        gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_v, vv->data() + vo, ld_v, 0.0f,
-                     dp.data(), int(d.s));
-        for (std::size_t i = 0; i < d.t; ++i) {
-          float* dpr = dp.data() + i * d.s;
-          const float* pr = p + i * d.s;
-          if (drop) {
-            const float* mr = saved->drop.data() + block + i * d.s;
-            for (std::size_t j = 0; j < d.s; ++j) dpr[j] *= mr[j];
-          }
-          const float inner = row::dot(dpr, pr, d.s);
-          for (std::size_t j = 0; j < d.s; ++j) dpr[j] = pr[j] * (dpr[j] - inner);
-        }
-        if (gq.requires_grad()) {
-          gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s), kv->data() + ko, ld_qk,
-                       dq.accumulate ? 1.0f : 0.0f, dq.data + qo, ld_qk);
-        }
-        if (gk.requires_grad()) {
-          gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s), qv->data() + qo, ld_qk,
-                       dk.accumulate ? 1.0f : 0.0f, dk.data + ko, ld_qk);
-        }
-      }
-    }
+    const std::size_t sqk = d.heads * d.d, sv = d.heads * d.dv;
+    attend_backward(g.data(), {qv->data(), sqk}, {kv->data(), sqk}, {vv->data(), sv}, grad_view(dq, 0, sqk),
+                    grad_view(dk, 0, sqk), grad_view(dv, 0, sv), d, scale, *saved);
+  });
+}
+
+Tensor dot_product_self_attention(const Tensor& qkv, const DotProductAttentionOptions& o) {
+  const Shape& s = qkv.shape();
+  if (s.size() != 3 || o.heads == 0 || s[2] % (3 * o.heads) != 0) {
+    throw ShapeError(std::string(op) + ": packed self-attention expects qkv (batch, T, 3 * heads * d) with options.heads, "
+                     "got " + to_string(s) + " and heads " + std::to_string(o.heads));
+  }
+  const std::size_t width = s[2] / 3;  // H * d
+  const Shape part{s[0], s[1], width};
+  const Dims d = check_shapes(part, part, part, o.mask, o.heads);
+  auto saved = make_saved(d, o);
+  Array out = Array::from_shape(part);
+  const float* base = qkv.value().data();
+  attend_forward({base, s[2]}, {base + width, s[2]}, {base + 2 * width, s[2]}, out.data(), d, o, *saved);
+  if (o.weights) *o.weights = saved->probs;
+  // q, k and v are disjoint column ranges of one gradient: every block of it
+  // is written once, as in dot_product_attention.
+  return record(std::move(out), {qkv}, [gx = qkv.grad_ref(), xv = qkv.shared_value(), saved, d, width,
+                                        scale = o.scale](const Array& g) {
+    if (!gx.requires_grad()) return;
+    const GradTarget dx = grad_target(gx);
+    const std::size_t stride = 3 * width;
+    const float* base = xv->data();
+    attend_backward(g.data(), {base, stride}, {base + width, stride}, {base + 2 * width, stride},
+                    grad_view(dx, 0, stride), grad_view(dx, width, stride), grad_view(dx, 2 * width, stride), d, scale,
+                    *saved);
   });
 }
 

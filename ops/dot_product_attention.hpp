@@ -44,4 +44,11 @@ struct DotProductAttentionOptions {
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                              const DotProductAttentionOptions& options = {});
 
+// Self-attention on one projection that packs q, k and v side by side:
+// qkv (B, T, 3 * H * d) is [q | k | v] along its last axis (one GEMM of x by
+// the three kernels side by side), -> (B, T, H * d), reading each part in
+// place and writing their gradients into one buffer. options.heads = H.
+// Throws ShapeError unless the last axis is 3 * H * d.
+Tensor dot_product_self_attention(const Tensor& qkv, const DotProductAttentionOptions& options);
+
 }  // namespace kiln

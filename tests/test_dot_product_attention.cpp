@@ -8,6 +8,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/reductions.hpp"
+#include "ops/slice.hpp"
 #include "graph/error.hpp"
 #include "support.hpp"
 
@@ -111,6 +112,25 @@ TEST_CASE("dot_product_attention gradients match finite differences, masked, cau
         return sum(dot_product_attention(q, k, v, {.scale = 0.5f, .dropout = 0.3f, .rng = &rng}) * upstream);
       },
       {q, k, v});
+}
+
+TEST_CASE("dot_product_self_attention on packed [q | k | v] equals the op on the three parts, gradients included") {
+  const Tensor qkv = random_param({2, 4, 3 * 2 * 3}, 20, "qkv");
+  const Tensor upstream(random_array({2, 4, 6}, 21));
+  Array keep = xt::ones<float>({2, 1, 4});
+  keep(1, 0, 3) = 0.0f;
+  const DotProductAttentionOptions o{.heads = 2, .scale = 0.6f, .mask = &keep, .causal = true};
+  const Tensor packed = dot_product_self_attention(qkv, o);
+  const Tensor parts = dot_product_attention(slice(qkv, -1, 0, 6), slice(qkv, -1, 6, 12), slice(qkv, -1, 12, 18), o);
+  CHECK(kiln::testing::max_abs_diff(packed.value(), parts.value()) < 1e-6);
+  CHECK_GRADIENTS([&] { return sum(dot_product_self_attention(qkv, o) * upstream); }, {qkv});
+  CHECK_GRADIENTS(
+      [&] {
+        std::mt19937_64 rng(4);
+        return sum(dot_product_self_attention(qkv, {.heads = 2, .scale = 0.6f, .dropout = 0.2f, .rng = &rng}) * upstream);
+      },
+      {qkv});
+  CHECK_THROWS_AS(dot_product_self_attention(Tensor(random_array({2, 4, 10}, 22)), {.heads = 2}), ShapeError);
 }
 
 TEST_CASE("dot_product_attention with dropout drops probabilities and rescales the rest") {
