@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden.hpp"
-#include "layer_round_trip.hpp"
+#include "layer_save_round_trip.hpp"
 #include "layers/additive_attention.hpp"
 #include "layers/attention.hpp"
 #include "layers/registry.hpp"

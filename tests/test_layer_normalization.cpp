@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden.hpp"
-#include "layer_round_trip.hpp"
+#include "layer_save_round_trip.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/registry.hpp"
 #include "ops/arithmetic.hpp"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden.hpp"
-#include "layer_round_trip.hpp"
+#include "layer_save_round_trip.hpp"
 #include "layers/multi_head_attention.hpp"
 #include "layers/registry.hpp"
 #include "ops/arithmetic.hpp"

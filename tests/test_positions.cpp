@@ -7,7 +7,7 @@
 #include <xtensor/xview.hpp>
 
 #include "golden.hpp"
-#include "layer_round_trip.hpp"
+#include "layer_save_round_trip.hpp"
 #include "layers/position_embedding.hpp"
 #include "layers/registry.hpp"
 #include "layers/sine_position_encoding.hpp"

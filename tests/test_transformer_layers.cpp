@@ -9,7 +9,7 @@
 #include <xtensor/xview.hpp>
 
 #include "golden.hpp"
-#include "layer_round_trip.hpp"
+#include "layer_save_round_trip.hpp"
 #include "layers/registry.hpp"
 #include "layers/transformer_decoder.hpp"
 #include "layers/transformer_encoder.hpp"

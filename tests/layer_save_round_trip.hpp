@@ -1,5 +1,6 @@
 #pragma once
-// Save/load round trip for one layer: a functional model around it is
+// Save/load round trip for one layer (named apart from main's layer_round_trip.hpp,
+// added meanwhile, so the two merge without a conflict): a functional model around it is
 // written with save_model and read back with load_model, and the loaded
 // model must compute exactly what the original did.
 
