@@ -2,7 +2,7 @@
 // ratios compare against a reference run in the same invocation.
 //   kiln-bench ops               engine overhead and matmul vs raw BLAS
 //   kiln-bench conv              Conv1D / Conv2D forward + backward (vs PyTorch: bench/compare_conv.sh)
-//   kiln-bench nmt [--quick] [--config seed|large]
+//   kiln-bench nmt [--quick] [--config seed|large|transformer]
 //                                NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
@@ -29,7 +29,8 @@ void usage() {
                "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
                "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
                "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
-               "         e.g. under a profiler)\n");
+               "         e.g. under a profiler; --config transformer: the Transformer translator's step and its\n"
+               "         decoding with the key/value cache vs rerunning the prefix)\n");
 }
 
 }  // namespace

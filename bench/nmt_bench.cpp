@@ -210,12 +210,18 @@ void measure_memory(const Config& c) {
 
 }  // namespace
 
+void run_transformer_bench(bool quick);  // transformer_bench.cpp
+
 int run_nmt(bool quick, const std::string& only_config) {
   const Config seed{"seed", 64, 96, 0};
   const Config large{"large", 128, 256, 128};
+  if (only_config == "transformer") {
+    run_transformer_bench(quick);
+    return 0;
+  }
   if (!only_config.empty()) {
     if (only_config != seed.name && only_config != large.name) {
-      std::fprintf(stderr, "kiln-bench: unknown config '%s' (seed or large)\n", only_config.c_str());
+      std::fprintf(stderr, "kiln-bench: unknown config '%s' (seed, large or transformer)\n", only_config.c_str());
       return 2;
     }
     time_training(only_config == seed.name ? seed : large, quick ? 10 : 200);

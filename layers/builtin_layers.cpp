@@ -8,6 +8,8 @@
 
 #include "layers/activation_layer.hpp"
 #include "layers/add.hpp"
+#include "layers/additive_attention.hpp"
+#include "layers/attention.hpp"
 #include "layers/average.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/batch_normalization.hpp"
@@ -24,21 +26,28 @@
 #include "layers/gru.hpp"
 #include "layers/identity.hpp"
 #include "layers/lambda_layer.hpp"
+#include "layers/layer_normalization.hpp"
 #include "layers/leaky_relu_layer.hpp"
 #include "layers/lstm.hpp"
 #include "layers/luong_attention.hpp"
 #include "layers/masking.hpp"
 #include "layers/maximum.hpp"
 #include "layers/minimum.hpp"
+#include "layers/multi_head_attention.hpp"
 #include "layers/multiply.hpp"
 #include "layers/permute.hpp"
 #include "layers/pooling.hpp"
+#include "layers/position_embedding.hpp"
 #include "layers/relu_layer.hpp"
 #include "layers/repeat_vector.hpp"
 #include "layers/reshape_layer.hpp"
+#include "layers/sine_position_encoding.hpp"
 #include "layers/softmax_layer.hpp"
 #include "layers/subtract.hpp"
 #include "layers/time_distributed.hpp"
+#include "layers/token_and_position_embedding.hpp"
+#include "layers/transformer_decoder.hpp"
+#include "layers/transformer_encoder.hpp"
 #include "layers/up_sampling2d.hpp"
 #include "layers/zero_padding2d.hpp"
 
@@ -58,7 +67,9 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
   return {
       // Convolution and pooling.
       builtin<ActivationLayer>(),
+      builtin<AdditiveAttentionLayer>(),
       builtin<AddLayer>(),
+      builtin<AttentionLayer>(),
       builtin<AverageLayer>(),
       builtin<AveragePooling1DLayer>(),
       builtin<AveragePooling2DLayer>(),
@@ -80,6 +91,7 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<GRULayer>(),
       builtin<IdentityLayer>(),
       builtin<LambdaLayer>(),
+      builtin<LayerNormalizationLayer>(),
       builtin<LeakyReLULayer>(),
       builtin<LSTMLayer>(),
       builtin<LuongAttentionLayer>(),
@@ -88,14 +100,20 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<MaxPooling1DLayer>(),
       builtin<MaxPooling2DLayer>(),
       builtin<MinimumLayer>(),
+      builtin<MultiHeadAttentionLayer>(),
       builtin<MultiplyLayer>(),
       builtin<PermuteLayer>(),
+      builtin<PositionEmbeddingLayer>(),
       builtin<ReLULayer>(),
       builtin<RepeatVectorLayer>(),
       builtin<ReshapeLayer>(),
+      builtin<SinePositionEncodingLayer>(),
       builtin<SoftmaxLayer>(),
       builtin<SubtractLayer>(),
       builtin<TimeDistributedLayer>(),
+      builtin<TokenAndPositionEmbeddingLayer>(),
+      builtin<TransformerDecoderLayer>(),
+      builtin<TransformerEncoderLayer>(),
       builtin<UpSampling2DLayer>(),
       builtin<ZeroPadding2DLayer>(),
   };

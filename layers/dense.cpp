@@ -4,6 +4,7 @@
 
 #include "layers/activation.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/linear.hpp"
 #include "ops/matmul.hpp"
 
 namespace kiln {
@@ -34,6 +35,10 @@ std::vector<PartialShape> DenseLayer::compute_output_shape(const std::vector<Par
 }
 
 std::vector<Tensor> DenseLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
+  // Linear and ReLU Dense layers are one fused op (GEMM, bias, clamp).
+  if (options_.activation == "linear" || options_.activation == "relu") {
+    return {linear(inputs[0], kernel_, bias_, options_.activation == "relu")};
+  }
   Tensor y = matmul(inputs[0], kernel_);  // the leading axes folded: one GEMM
   if (options_.use_bias) y = y + bias_;
   return {activate(options_.activation, y)};

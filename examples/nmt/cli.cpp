@@ -199,7 +199,28 @@ CommandSpec train_spec(TrainOptions& o) {
             text(o.checkpoint_dir)},
            {"--resume", "DIR",
             "continue the run a checkpoint directory holds, with the options it was started with (default: none)",
-            text(o.resume)}}};
+            text(o.resume)},
+           {"--arch", "NAME",
+            "gru (the seed's GRU encoder-decoder with Bahdanau attention) or transformer (default: " + o.arch + ")",
+            [&o, c](const std::string& v) {
+              if (v != "gru" && v != "transformer") usage_error(c, "--arch expects gru or transformer, got '" + v + "'");
+              o.arch = v;
+            }},
+           {"--layers", "N", "transformer: encoder blocks and decoder blocks, each" + default_of(o.layers),
+            count(o.layers, c, "--layers", 1, 64)},
+           {"--heads", "N", "transformer: attention heads (must divide --d-model)" + default_of(o.heads),
+            count(o.heads, c, "--heads", 1, max_hidden)},
+           {"--d-model", "N", "transformer: model width" + default_of(o.d_model), count(o.d_model, c, "--d-model", 1, max_hidden)},
+           {"--ff-dim", "N", "transformer: feed-forward width" + default_of(o.ff_dim), count(o.ff_dim, c, "--ff-dim", 1, max_hidden)},
+           {"--dropout", "F", "transformer: dropout rate in [0, 1) (default: 0.1)",
+            [&o, c](const std::string& v) { o.dropout = parse_fraction(c, "--dropout", v); }},
+           {"--learning-rate", "F", "transformer: Adam's learning rate, in (0, 1) (default: 0.001)",
+            [&o, c](const std::string& v) {
+              o.learning_rate = parse_fraction(c, "--learning-rate", v);
+              if (o.learning_rate == 0.0) usage_error(c, "--learning-rate must be positive");
+            }},
+           {"--warmup", "N", "transformer: steps of linear learning-rate warmup, 0 = none" + default_of(o.warmup),
+            count(o.warmup, c, "--warmup", 0, 100'000'000)}}};
 }
 
 CommandSpec translate_spec(TranslateOptions& o) {
@@ -213,6 +234,9 @@ CommandSpec translate_spec(TranslateOptions& o) {
            {"--beam", "K", "beam width; 1 = greedy decoding" + default_of(o.beam), count(o.beam, c, "--beam", 1, max_beam)},
            {"--heatmap", "FILE", "attention of the last sentence; FILE.png or FILE.svg picks the format (default: none)",
             text(o.heatmap)},
+           {"--heatmap-heads", "",
+            "with --heatmap, also one heatmap per attention head, FILE-head1.png, ... (Transformer; default: off)",
+            flag(o.heatmap_heads)},
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0, max_threads)},
            {"--line-buffered", "",
@@ -238,6 +262,10 @@ CommandSpec evaluate_spec(EvaluateOptions& o) {
            {"--threads", "N", "BLAS threads, 0 = every core" + default_of(o.threads),
             count(o.threads, c, "--threads", 0, max_threads)},
            {"--quiet", "", "print only the three scores (default: off)", flag(o.quiet)},
+           {"--no-cache", "",
+            "Transformer: rerun the decoder over the whole prefix at every step instead of using the key/value "
+            "cache, to time what the cache saves (default: off)",
+            [&o](const std::string&) { o.cache = false; }},
            {"--strict", "", "refuse weights holding NaN or infinity instead of warning (default: off)",
             flag(o.strict)}}};
 }

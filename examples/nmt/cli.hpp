@@ -63,6 +63,15 @@ struct TrainOptions {
   std::size_t checkpoint_every = 0;   // epochs between checkpoints; 0: only on SIGINT / SIGTERM
   std::string checkpoint_dir;         // empty: "<out>.checkpoint"
   std::string resume;                 // a checkpoint directory to continue from
+  // --arch transformer (transformer_model.hpp) and its sizes; "gru" is the seed's model.
+  std::string arch = "gru";
+  std::size_t layers = 2;             // encoder blocks and decoder blocks each
+  std::size_t heads = 4;
+  std::size_t d_model = 128;
+  std::size_t ff_dim = 256;
+  double dropout = 0.1;
+  double learning_rate = 1e-3;
+  std::size_t warmup = 0;             // steps of linear learning-rate warmup; 0: none
   std::string checkpoint_path() const { return checkpoint_dir.empty() ? out + ".checkpoint" : checkpoint_dir; }
 };
 
@@ -70,6 +79,7 @@ struct TranslateOptions {
   std::string model_dir;
   std::size_t beam = 1;               // 1: greedy
   std::string heatmap;                // attention of the last sentence; .png or .svg picks the format
+  bool heatmap_heads = false;         // also one heatmap per attention head (Transformer)
   std::size_t threads = default_threads;
   bool line_buffered = false;         // answer each line at once (also the default when stdin is not a file)
   bool strict = false;                // non-finite weights are an error, not a warning
@@ -79,6 +89,7 @@ struct EvaluateOptions {
   std::string model_dir;
   DataOptions data;
   std::size_t beam = 1;
+  bool cache = true;                  // Transformer: decode from the key/value cache (--no-cache reruns the prefix)
   std::size_t threads = default_threads;
   bool quiet = false;
   bool strict = false;

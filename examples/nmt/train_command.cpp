@@ -17,6 +17,7 @@
 #include "examples/nmt/parallel_report.hpp"
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/trainer.hpp"
+#include "examples/nmt/transformer_commands.hpp"
 #include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
@@ -238,6 +239,7 @@ void report_training(const TrainedModel& trained, const TrainOptions& o, std::si
 }  // namespace
 
 int run_train(const TrainOptions& given, std::ostream& root_out) {
+  if (given.arch == "transformer") return run_train_transformer(given, root_out);
   const auto start = std::chrono::steady_clock::now();
   // Under mpirun every process prepares the same data and model and trains
   // on its shard of each global batch (--batch-size stays the global size);

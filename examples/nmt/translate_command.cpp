@@ -9,6 +9,7 @@
 
 #include "examples/nmt/commands.hpp"
 #include "examples/nmt/dataset.hpp"
+#include "examples/nmt/loaded_model.hpp"
 #include "examples/nmt/model_dir.hpp"
 #include "examples/nmt/output.hpp"
 #include "examples/nmt/report.hpp"
@@ -120,11 +121,11 @@ class Warnings {
 };
 
 struct Translator {
-  const TrainedModel& trained;
-  const Decoder decoder;
+  const LoadedModel& model;
   std::size_t beam;
   Warnings warnings;
   std::optional<std::pair<Array, Translation>> last;  // for the heatmap
+  std::vector<Array> last_heads;                       // its attention per head (Transformer)
 
   // Translates a block of lines; writes one output line each, then checks
   // that they reached stdout.
@@ -133,12 +134,14 @@ struct Translator {
     for (const auto& l : lines) {
       if (!l.problem.empty()) warnings.say(l.number, l.problem + "; left empty");
       if (l.problem.empty() && !l.words.empty()) {
-        warnings.about(l, trained.en, trained.model.config.en_timesteps);
+        warnings.about(l, model.en(), model.en_timesteps());
         texts.push_back(join_words(l.words));
       }
     }
-    const Array ids = source_ids(trained.en, texts, trained.model.config.en_timesteps);
-    const auto translations = texts.empty() ? std::vector<Translation>{} : decoder.translate(ids, beam);
+    const Array ids = source_ids(model.en(), texts, model.en_timesteps());
+    std::vector<std::vector<Array>> heads;
+    const auto translations = texts.empty() ? std::vector<Translation>{}
+                                            : model.translate(ids, beam, model.is_transformer() ? &heads : nullptr);
     std::size_t next = 0;
     for (const auto& l : lines) {
       if (l.problem.empty() && !l.words.empty()) out << join_words(translations[next++].words);
@@ -146,6 +149,7 @@ struct Translator {
     }
     check_output(out, "standard output");
     if (!texts.empty()) last.emplace(kiln::row_range(ids, texts.size() - 1, texts.size()), translations.back());
+    if (!heads.empty()) last_heads = heads.back();
   }
 };
 
@@ -164,13 +168,36 @@ void check_heatmap_path(const std::string& path) {
   kiln::io::check_writable_directory(std::filesystem::path(path).parent_path());
 }
 
+// With --heatmap-heads, one more heatmap per attention head beside FILE:
+// FILE-head1.png, ... (the Transformer's last decoder block; the GRU model
+// has one attention, already drawn).
+void write_head_heatmaps(const std::string& path, HeatmapFormat format, const LoadedModel& model,
+                         const std::pair<Array, Translation>& last, const std::vector<Array>& heads, std::ostream& log) {
+  if (heads.empty() || heads[0].dimension() != 2) {
+    log << "nmt translate: --heatmap-heads: this model has a single attention, drawn in " << path << "\n";
+    return;
+  }
+  const std::filesystem::path file(path);
+  const std::size_t count = heads[0].shape()[0], te = heads[0].shape()[1];
+  for (std::size_t k = 0; k < count; ++k) {
+    Translation head = last.second;
+    for (std::size_t s = 0; s < heads.size() && s < head.attention.shape()[0]; ++s) {
+      for (std::size_t j = 0; j < te; ++j) head.attention(s, j) = heads[s](k, j);
+    }
+    const std::filesystem::path out =
+        file.parent_path() / (file.stem().string() + "-head" + std::to_string(k + 1) + file.extension().string());
+    write_heatmap(out.string(), format, model.en(), model.fr(), last.first, 0, head);
+    log << "nmt translate: head " << k + 1 << " heatmap written to " << out.string() << "\n";
+  }
+}
+
 }  // namespace
 
 int run_translate(const TranslateOptions& o, std::istream& in, std::ostream& out, std::ostream& log) {
   kiln::set_num_threads(int(o.threads));
   check_heatmap_path(o.heatmap);
-  const TrainedModel trained = load_model_dir(o.model_dir, {.strict = o.strict, .warnings = &log});
-  Translator translator{trained, Decoder(trained.model, trained.fr), o.beam, Warnings(log), std::nullopt};
+  const LoadedModel model = LoadedModel::load(o.model_dir, {.strict = o.strict, .warnings = &log});
+  Translator translator{model, o.beam, Warnings(log), std::nullopt, {}};
   const std::size_t block = o.line_buffered || (&in == &std::cin && !stdin_is_regular_file()) ? 1 : 256;
   std::vector<Line> lines;
   LineReader reader(in);
@@ -179,7 +206,7 @@ int run_translate(const TranslateOptions& o, std::istream& in, std::ostream& out
   bool too_long = false;
   while (reader.next(text, too_long)) {
     lines.push_back(too_long ? Line{++number, {}, "longer than " + std::to_string(max_line_bytes) + " bytes"}
-                             : read_words(trained.en, text, ++number));
+                             : read_words(model.en(), text, ++number));
     if (lines.size() == block) {
       translator.run(lines, out);
       lines.clear();
@@ -190,9 +217,10 @@ int run_translate(const TranslateOptions& o, std::istream& in, std::ostream& out
     if (!translator.last) {
       log << "nmt translate: no sentence was translated, so no heatmap was written\n";
     } else {
-      write_heatmap(o.heatmap, heatmap_format("nmt translate", o.heatmap), trained.en, trained.fr,
-                    translator.last->first, 0, translator.last->second);
+      const HeatmapFormat format = heatmap_format("nmt translate", o.heatmap);
+      write_heatmap(o.heatmap, format, model.en(), model.fr(), translator.last->first, 0, translator.last->second);
       log << "nmt translate: attention heatmap written to " << o.heatmap << "\n";
+      if (o.heatmap_heads) write_head_heatmaps(o.heatmap, format, model, *translator.last, translator.last_heads, log);
     }
   }
   return exit_ok;

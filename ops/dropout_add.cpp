@@ -1,0 +1,46 @@
+#include "ops/dropout_add.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/backward.hpp"
+#include "graph/error.hpp"
+#include "graph/node.hpp"
+#include "ops/arithmetic.hpp"
+#include "ops/dropout_stream.hpp"
+
+namespace kiln {
+
+// With k the 0/1 keep flags and s = 1 / (1 - rate): y = residual + x * k * s,
+//   dx = g * k * s,  dresidual = g
+Tensor dropout_add(const Tensor& x, const Tensor& residual, float rate, bool training, std::mt19937_64& rng) {
+  if (!(rate >= 0.0f && rate < 1.0f)) throw Error("dropout_add: rate must be in [0, 1), got " + std::to_string(rate));
+  if (x.shape() != residual.shape()) throw_shape_error("dropout_add", "x and residual differ in shape:", x.shape(), residual.shape());
+  if (!training || rate == 0.0f) return x + residual;
+  const std::size_t n = x.size();
+  auto keep = std::make_shared<std::vector<std::uint8_t>>(n);
+  DropoutStream(rng, rate).fill(keep->data(), n);
+  const float scale = 1.0f / (1.0f - rate);
+  Array y = Array::from_shape(x.shape());
+  {
+    float* __restrict out = y.data();
+    const float* __restrict xs = x.value().data();
+    const float* __restrict rs = residual.value().data();
+    const std::uint8_t* __restrict k = keep->data();
+    for (std::size_t i = 0; i < n; ++i) out[i] = rs[i] + xs[i] * (float(k[i]) * scale);
+  }
+  return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](const Array& g) {
+    if (gx.requires_grad()) {
+      Array dx = Array::from_shape(g.shape());
+      float* __restrict out = dx.data();
+      const float* __restrict gs = g.data();
+      const std::uint8_t* __restrict k = keep->data();
+      for (std::size_t i = 0; i < n; ++i) out[i] = gs[i] * (float(k[i]) * scale);
+      accumulate_grad(gx, std::move(dx));
+    }
+    if (gr.requires_grad()) accumulate_grad(gr, g);
+  });
+}
+
+}  // namespace kiln
