@@ -15,5 +15,6 @@ namespace {
 
 bool onnx_supported() { return false; }
 void export_onnx(const Model&, const std::filesystem::path&) { unavailable(); }
+std::shared_ptr<Model> import_onnx(const std::filesystem::path&) { unavailable(); }
 
 }  // namespace kiln

@@ -1,5 +1,6 @@
-// ONNX export: every exported model passes onnx.checker and ONNX Runtime
-// computes kiln's outputs within 1e-5 (tests/onnx_support.hpp; each check
+// ONNX export: every exported model passes onnx.checker, ONNX Runtime
+// computes kiln's outputs within 1e-5, and kiln's import reads it back to
+// the same outputs (tests/onnx_support.hpp; each check
 // is skipped with a note where its tool is absent).
 
 #include <doctest/doctest.h>
@@ -39,6 +40,12 @@ void check_export(Model& model, const std::vector<Array>& inputs) {
   const std::vector<std::string> names = input_names(model);
   std::map<std::string, Array> feeds;
   for (std::size_t i = 0; i < inputs.size(); ++i) feeds.emplace(names.at(i), inputs[i]);
+  // kiln reads its own export back to the same outputs.
+  const auto imported = import_onnx(path);
+  const std::vector<Tensor> reread = (*imported)(tensors);
+  REQUIRE(reread.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(max_abs_diff(reread[i].value(), expected[i].value()) <= tolerance);
+
   const auto results = run_onnxruntime(path, feeds);
   if (!results) return;
   const auto outputs = model.output_names();

@@ -10,6 +10,7 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "graph/error.hpp"
 #include "graph/tensor.hpp"
 
 namespace kiln::onnx_import {
