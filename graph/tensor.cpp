@@ -73,4 +73,16 @@ float Tensor::item() const {
 
 Tensor Tensor::detach() const { return Tensor(value(), false, name()); }
 
+Tensor Tensor::with_mask(Mask mask) const {
+  const Shape& shape = value().shape();
+  if (mask && (mask->dimension() > shape.size() || !std::equal(mask->shape().begin(), mask->shape().end(), shape.begin()))) {
+    throw ShapeError("a mask of shape " + to_string(mask->shape()) + " cannot be attached to a tensor of shape " +
+                     to_string(shape) + ": a mask covers the tensor's leading axes, as (batch, time) does for " +
+                     "(batch, time, features)");
+  }
+  Tensor masked = checked();
+  masked.mask_ = std::move(mask);
+  return masked;
+}
+
 }  // namespace kiln

@@ -26,6 +26,11 @@ using BackwardFn = std::function<void(const Array& grad_output, const Array& out
 
 struct AutogradMeta;
 
+// Keras' mask of a tensor (`_keras_mask`): which steps are real, usually
+// (batch, time) of 1 (keep) and 0 (padding). Shared, never written: a mask
+// passed on from layer to layer is one array.
+using Mask = std::shared_ptr<const Array>;
+
 // One recorded op, held by the tensor it produced (graph/node.hpp records it):
 // edges to the gradient sides of the inputs that need a gradient, the closure
 // that sends them theirs, and the output's value only when that closure reads it.
@@ -116,6 +121,14 @@ class Tensor {
   // A new leaf holding a copy of the value, cut from the graph.
   Tensor detach() const;
 
+  // The mask this handle carries (null for none), as a Keras tensor carries
+  // `_keras_mask`: set by the layer that produced the tensor (an Embedding
+  // with mask_zero, a Masking layer) and read by the layers it is passed to.
+  // Ops do not propagate masks; layers do (Layer::compute_mask).
+  const Mask& mask() const { return mask_; }
+  // This tensor (same value, same gradient) with `mask` attached.
+  Tensor with_mask(Mask mask) const;
+
   AutogradMeta& meta() const { return *checked().meta_; }
   const std::shared_ptr<AutogradMeta>& shared_meta() const { return checked().meta_; }
   // The same tensor (not just an equal value): the handles share storage.
@@ -128,6 +141,7 @@ class Tensor {
 
   std::shared_ptr<Array> value_;
   std::shared_ptr<AutogradMeta> meta_;
+  Mask mask_;
 };
 
 }  // namespace kiln

@@ -3,11 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/activation.hpp"
-#include "layers/registry.hpp"
 
 namespace kiln {
 
-ActivationLayer::ActivationLayer(Options options) : Layer("Activation", options.name), options_(std::move(options)) {
+ActivationLayer::ActivationLayer(Options options) : KerasLayer(std::move(options)) {
   try {
     check_activation_name(options_.activation);
   } catch (const Error& e) {
@@ -29,19 +28,6 @@ std::vector<PartialShape> ActivationLayer::compute_output_shape(const std::vecto
 
 std::vector<Tensor> ActivationLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
   return {activate(options_.activation, inputs[0])};
-}
-
-nlohmann::json ActivationLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["activation"] = options_.activation;
-  return config;
-}
-
-ActivationLayer::Options ActivationLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.activation = config.value("activation", o.activation);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -5,31 +5,27 @@
 
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class ActivationLayer : public Layer {
- public:
-  struct Options {
-    std::string activation = "linear";
-    std::string name = {};
-  };
-  explicit ActivationLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct ActivationOptions {
+  std::string activation = "linear";
+  std::string name = {};
+  static constexpr auto fields() { return std::tuple{config::field("activation", &ActivationOptions::activation)}; }
+};
 
-  const Options& options() const { return options_; }
+class ActivationLayer : public KerasLayer<ActivationLayer, ActivationOptions> {
+ public:
+  static constexpr const char* keras_name = "Activation";
+  explicit ActivationLayer(Options options);
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
   void check_compatible(const std::vector<PartialShape>& shapes) const override;  // no weights: any shape
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
-
- private:
-  Options options_;
 };
 
 using Activation = LayerHandle<ActivationLayer>;

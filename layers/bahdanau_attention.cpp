@@ -2,16 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/additive_attention.hpp"
 #include "ops/matmul.hpp"
 
 namespace kiln {
 
 BahdanauAttentionLayer::BahdanauAttentionLayer(Options options)
-    : BaseAttentionLayer("BahdanauAttention", options.name), options_(std::move(options)) {
-  initializers::by_name(options_.initializer);  // an unknown name fails here, not at the first call
-}
+    : KerasLayer(std::move(options)) {}
 
 void BahdanauAttentionLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   BaseAttentionLayer::validate_inputs(shapes);
@@ -22,7 +19,7 @@ void BahdanauAttentionLayer::validate_inputs(const std::vector<PartialShape>& sh
 void BahdanauAttentionLayer::build(const std::vector<PartialShape>& shapes) {
   const std::size_t encoder_width = known_last_dim(shapes[0]);
   const std::size_t decoder_width = known_last_dim(shapes[1]);
-  const Initializer init = initializers::by_name(options_.initializer);
+  const Initializer init = options_.initializer.make();
   W_a_ = add_weight("W_a", {encoder_width, encoder_width}, init);
   U_a_ = add_weight("U_a", {decoder_width, encoder_width}, init);
   V_a_ = add_weight("V_a", {encoder_width, 1}, init);
@@ -35,19 +32,6 @@ Tensor BahdanauAttentionLayer::scores(const Tensor& encoder_out, const Tensor& d
   const Tensor keys = matmul(encoder_out, W_a_);     // (B, Te, E): one GEMM for every encoder step
   const Tensor queries = matmul(decoder_out, U_a_);  // (B, Td, E): one GEMM for every decoder step
   return additive_attention_scores(keys, queries, V_a_);
-}
-
-nlohmann::json BahdanauAttentionLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["initializer"] = options_.initializer;
-  return config;
-}
-
-BahdanauAttentionLayer::Options BahdanauAttentionLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.initializer = config.value("initializer", o.initializer);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -16,26 +16,27 @@
 #include <string>
 
 #include "layers/base_attention.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class BahdanauAttentionLayer : public BaseAttentionLayer {
- public:
-  struct Options {
-    // Keras' 'uniform', i.e. RandomUniform(-0.05, 0.05): what the seed uses.
-    std::string initializer = "random_uniform";
-    std::string name = {};
-  };
-  explicit BahdanauAttentionLayer(Options options);
-  // The inverse of get_config() (see layers/registry.hpp).
-  static Options options_from_config(const nlohmann::json& config);
+struct BahdanauAttentionOptions {
+  // Keras' 'uniform', i.e. RandomUniform(-0.05, 0.05): what the seed uses.
+  InitializerSpec initializer = "random_uniform";
+  std::string name = {};
+  static constexpr auto fields() {
+    return std::tuple{config::field("initializer", &BahdanauAttentionOptions::initializer)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class BahdanauAttentionLayer : public KerasLayer<BahdanauAttentionLayer, BahdanauAttentionOptions, BaseAttentionLayer> {
+ public:
+  static constexpr const char* keras_name = "BahdanauAttention";
+  explicit BahdanauAttentionLayer(Options options);
   Tensor W_a() const { return W_a_; }  // (E, E)
   Tensor U_a() const { return U_a_; }  // (D, E)
   Tensor V_a() const { return V_a_; }  // (E, 1)
 
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -43,7 +44,6 @@ class BahdanauAttentionLayer : public BaseAttentionLayer {
   Tensor scores(const Tensor& encoder_out, const Tensor& decoder_out) override;
 
  private:
-  Options options_;
   Tensor W_a_, U_a_, V_a_;
 };
 

@@ -72,13 +72,20 @@ std::vector<Tensor> BaseAttentionLayer::call(const std::vector<Tensor>& inputs, 
   check_batches(partial_shape_of(encoder_out.shape()), partial_shape_of(decoder_out.shape()));
 
   Tensor e = scores(encoder_out, decoder_out);  // (B, Td, Te)
-  if (context.mask) {
-    check_mask(context.mask->shape(), encoder_out.shape());
-    e = e + Tensor(mask_offsets(*context.mask));
+  if (const Array* encoder_mask = context.mask(0)) {
+    check_mask(encoder_mask->shape(), encoder_out.shape());
+    e = e + Tensor(mask_offsets(*encoder_mask));
   }
   Tensor weights = softmax(e, -1);
   Tensor attended = matmul(weights, encoder_out);  // (B, Td, Te) x (B, Te, E): one GEMM per batch entry
   return {attended, weights};
+}
+
+// The context vectors are one per decoder step: they carry the decoder's
+// mask (Keras' attention layers pass the query's mask on); the weights none.
+std::vector<Mask> BaseAttentionLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Mask>& masks) const {
+  if (masks.size() > 1 && masks[1]) return {masks[1]};
+  return {};
 }
 
 }  // namespace kiln

@@ -8,12 +8,14 @@
 // the scores; this class checks the inputs, applies the mask, normalises and
 // takes the weighted sum.
 //
-// Mask: CallContext::mask, when given, refers to the ENCODER positions and
-// has shape (B, Te) (1 keeps a position, 0 is padding). Masked positions get
-// exactly zero weight and each row still sums to 1 over the kept positions.
-// As in Keras, the masked scores are lowered by 1e9 rather than set to -inf,
-// so a row whose positions are all masked gets (near) uniform weights instead
-// of NaN. The outputs carry no mask.
+// Masks: encoder_out's mask (its own, Tensor::mask(), or the first of
+// CallContext::masks) refers to the encoder positions, (B, Te) (1 keeps a
+// position, 0 is padding). Masked positions get exactly zero weight and each
+// row still sums to 1 over the kept positions. As in Keras, the masked scores
+// are lowered by 1e9 rather than set to -inf, so a row whose positions are
+// all masked gets (near) uniform weights instead of NaN. The context carries
+// decoder_out's mask on, as Keras' attention layers pass the query's mask;
+// the weights carry none.
 
 #include <string>
 #include <vector>
@@ -26,6 +28,8 @@ class BaseAttentionLayer : public Layer {
  public:
   // [(B, Td, E), (B, Td, Te)]; unknown time dims stay unknown.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const final;
+  // The context's mask is decoder_out's; the weights have none.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   BaseAttentionLayer(std::string class_name, std::string name);

@@ -21,7 +21,7 @@ std::shared_ptr<RecurrentLayer> recurrent_template(const std::shared_ptr<Layer>&
 }  // namespace
 
 BidirectionalLayer::BidirectionalLayer(Options options)
-    : Layer("Bidirectional", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   const std::string& m = options_.merge_mode;
   if (m != "concat" && m != "sum" && m != "mul" && m != "ave") {
     throw Error(describe() + ": unknown merge_mode '" + m + "' (known: concat, sum, mul, ave)");
@@ -73,9 +73,9 @@ std::vector<PartialShape> BidirectionalLayer::compute_output_shape(const std::ve
   return out;
 }
 
-std::optional<Array> BidirectionalLayer::compute_mask(const std::vector<Tensor>&, const Array* mask) const {
-  if (forward_->settings().return_sequences && mask) return *mask;
-  return std::nullopt;
+std::vector<Mask> BidirectionalLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Mask>& masks) const {
+  if (forward_->settings().return_sequences && !masks.empty() && masks[0]) return {masks[0]};
+  return {};
 }
 
 Tensor BidirectionalLayer::merge(const Tensor& forward, const Tensor& backward) const {
@@ -88,30 +88,16 @@ Tensor BidirectionalLayer::merge(const Tensor& forward, const Tensor& backward) 
 
 std::vector<Tensor> BidirectionalLayer::call(const std::vector<Tensor>& inputs, const CallContext& context) {
   check_input_count(inputs.size());
-  const Outputs<Tensor> fwd = (*forward_)(direction_inputs(inputs, false), context);
-  const Outputs<Tensor> bwd = (*backward_)(direction_inputs(inputs, true), context);
+  // Each direction gets the sequence's mask; the states have none.
+  const CallContext inner{.training = context.training, .masks = {context.mask(0)}};
+  const Outputs<Tensor> fwd = (*forward_)(direction_inputs(inputs, false), inner);
+  const Outputs<Tensor> bwd = (*backward_)(direction_inputs(inputs, true), inner);
   // The backward sequence comes last step first; line it up with the forward one.
   const Tensor back = forward_->settings().return_sequences ? reverse(bwd[0], 1) : bwd[0];
   std::vector<Tensor> out{merge(fwd[0], back)};
   out.insert(out.end(), fwd.begin() + 1, fwd.end());
   out.insert(out.end(), bwd.begin() + 1, bwd.end());
   return out;
-}
-
-nlohmann::json BidirectionalLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["merge_mode"] = options_.merge_mode;
-  config["layer"] = serialize_layer(*options_.layer);
-  return config;
-}
-
-BidirectionalLayer::Options BidirectionalLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  if (!config.contains("layer")) throw FormatError("Bidirectional config has no \"layer\": " + config.dump());
-  o.layer = deserialize_layer(config.at("layer"));
-  o.merge_mode = config.value("merge_mode", o.merge_mode);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -21,28 +21,31 @@
 #include <memory>
 #include <string>
 
+#include "layers/layer_config.hpp"
 #include "layers/recurrent.hpp"
 
 namespace kiln {
 
-class BidirectionalLayer : public Layer {
- public:
-  struct Options {
-    std::shared_ptr<Layer> layer;       // a GRU or LSTM (handles convert), used as a template
-    std::string merge_mode = "concat";
-    std::string name = {};
-  };
-  explicit BidirectionalLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct BidirectionalOptions {
+  std::shared_ptr<Layer> layer;       // a GRU or LSTM (handles convert), used as a template
+  std::string merge_mode = "concat";
+  std::string name = {};
+  static constexpr auto fields() {
+    using O = BidirectionalOptions;
+    return std::tuple{config::field("layer", &O::layer), config::field("merge_mode", &O::merge_mode)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class BidirectionalLayer : public KerasLayer<BidirectionalLayer, BidirectionalOptions> {
+ public:
+  static constexpr const char* keras_name = "Bidirectional";
+  explicit BidirectionalLayer(Options options);
   RecurrentLayer& forward_layer() const { return *forward_; }
   RecurrentLayer& backward_layer() const { return *backward_; }
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  // With return_sequences the input mask, else none.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
-  nlohmann::json get_config() const override;
+  // With return_sequences the sequence's mask for the output, else none.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -56,7 +59,6 @@ class BidirectionalLayer : public Layer {
   Tensor merge(const Tensor& forward, const Tensor& backward) const;
   void check_input_count(std::size_t count) const;
 
-  Options options_;
   std::shared_ptr<RecurrentLayer> forward_, backward_;
 };
 

@@ -21,20 +21,30 @@
 
 namespace kiln::detail {
 
+namespace {
+
+// A built-in class under the Keras name it declares.
+template <class L>
+std::pair<const std::string, LayerFactory> builtin() {
+  return {L::keras_name, layer_factory<L>()};
+}
+
+}  // namespace
+
 std::map<std::string, LayerFactory> builtin_layer_factories() {
   return {
-      {"Activation", layer_factory<ActivationLayer>()},
-      {"BahdanauAttention", layer_factory<BahdanauAttentionLayer>()},
-      {"Bidirectional", layer_factory<BidirectionalLayer>()},
-      {"Concatenate", layer_factory<ConcatenateLayer>()},
-      {"Dense", layer_factory<DenseLayer>()},
-      {"Dropout", layer_factory<DropoutLayer>()},
-      {"Embedding", layer_factory<EmbeddingLayer>()},
-      {"Flatten", layer_factory<FlattenLayer>()},
-      {"GRU", layer_factory<GRULayer>()},
-      {"LSTM", layer_factory<LSTMLayer>()},
-      {"LuongAttention", layer_factory<LuongAttentionLayer>()},
-      {"TimeDistributed", layer_factory<TimeDistributedLayer>()},
+      builtin<ActivationLayer>(),
+      builtin<BahdanauAttentionLayer>(),
+      builtin<BidirectionalLayer>(),
+      builtin<ConcatenateLayer>(),
+      builtin<DenseLayer>(),
+      builtin<DropoutLayer>(),
+      builtin<EmbeddingLayer>(),
+      builtin<FlattenLayer>(),
+      builtin<GRULayer>(),
+      builtin<LSTMLayer>(),
+      builtin<LuongAttentionLayer>(),
+      builtin<TimeDistributedLayer>(),
   };
 }
 

@@ -1,8 +1,10 @@
 #include "layers/concatenate.hpp"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
-#include "layers/registry.hpp"
+#include <nlohmann/json.hpp>
+#include <xtensor/xmath.hpp>
+
 #include "ops/concat.hpp"
 
 namespace kiln {
@@ -18,7 +20,7 @@ std::string describe_all(const std::vector<PartialShape>& shapes) {
 }  // namespace
 
 ConcatenateLayer::ConcatenateLayer(Options options)
-    : Layer("Concatenate", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   set_supports_masking(true);
 }
 
@@ -72,17 +74,27 @@ std::vector<Tensor> ConcatenateLayer::call(const std::vector<Tensor>& inputs, co
   return {concat(inputs, options_.axis)};
 }
 
-nlohmann::json ConcatenateLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["axis"] = options_.axis;
-  return config;
-}
-
-ConcatenateLayer::Options ConcatenateLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.axis = config.value("axis", o.axis);
-  o.name = config.value("name", o.name);
-  return o;
+std::vector<Mask> ConcatenateLayer::compute_mask(const std::vector<Tensor>& inputs,
+                                                const std::vector<Mask>& masks) const {
+  if (std::none_of(masks.begin(), masks.end(), [](const Mask& m) { return m != nullptr; })) return {};
+  const std::size_t rank = inputs.at(0).ndim();
+  std::vector<Tensor> full;  // one (batch, time) mask per input, ones where it has none
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Shape& shape = inputs[i].shape();
+    const Shape leading(shape.begin(), shape.end() - 1);
+    if (masks[i] && masks[i]->shape() != leading) {
+      fail("input " + std::to_string(i) + " of shape " + to_string(shape) + " has a mask of shape " +
+           to_string(masks[i]->shape()) + "; a mask must cover every axis but the last");
+    }
+    full.emplace_back(masks[i] ? Array(xt::not_equal(*masks[i], 0.0f)) : Array(xt::ones<float>(leading)));
+  }
+  const std::size_t axis = axis_for_rank(rank);
+  if (axis + 1 == rank) {  // features joined: a step is kept when any input keeps it
+    Array any = full[0].value();
+    for (std::size_t i = 1; i < full.size(); ++i) any = xt::maximum(any, full[i].value());
+    return {std::make_shared<const Array>(std::move(any))};
+  }
+  return {std::make_shared<const Array>(concat(full, int(axis)).value())};
 }
 
 }  // namespace kiln

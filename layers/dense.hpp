@@ -4,29 +4,35 @@
 
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class DenseLayer : public Layer {
- public:
-  struct Options {
-    std::size_t units = 0;
-    std::string activation = "linear";
-    bool use_bias = true;
-    std::string kernel_initializer = "glorot_uniform";
-    std::string bias_initializer = "zeros";
-    std::string name = {};
-  };
-  explicit DenseLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct DenseOptions {
+  std::size_t units = 0;
+  std::string activation = "linear";
+  bool use_bias = true;
+  InitializerSpec kernel_initializer = "glorot_uniform";
+  InitializerSpec bias_initializer = "zeros";
+  std::string name = {};
+  static constexpr auto fields() {
+    using O = DenseOptions;
+    return std::tuple{config::field("units", &O::units), config::field("activation", &O::activation),
+                      config::field("use_bias", &O::use_bias),
+                      config::field("kernel_initializer", &O::kernel_initializer),
+                      config::field("bias_initializer", &O::bias_initializer)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class DenseLayer : public KerasLayer<DenseLayer, DenseOptions> {
+ public:
+  static constexpr const char* keras_name = "Dense";
+  explicit DenseLayer(Options options);
+
   Tensor kernel() const { return kernel_; }  // (features, units)
   Tensor bias() const { return bias_; }      // (units), undefined without use_bias
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -34,7 +40,6 @@ class DenseLayer : public Layer {
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
 
  private:
-  Options options_;
   Tensor kernel_, bias_;
 };
 

@@ -4,15 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/dropout.hpp"
 
 namespace kiln {
 
 DropoutLayer::DropoutLayer(Options options)
-    : Layer("Dropout", options.name),
-      options_(std::move(options)),
-      rng_(options_.seed != 0 ? options_.seed : global_generator()()) {
+    : KerasLayer(std::move(options)), rng_(options_.seed ? *options_.seed : global_generator()()) {
   if (!(options_.rate >= 0.0f && options_.rate < 1.0f)) {
     std::ostringstream msg;
     msg << describe() << ": rate must be in [0, 1), got " << options_.rate;
@@ -33,22 +30,6 @@ std::vector<PartialShape> DropoutLayer::compute_output_shape(const std::vector<P
 
 std::vector<Tensor> DropoutLayer::call(const std::vector<Tensor>& inputs, const CallContext& context) {
   return {dropout(inputs[0], options_.rate, context.training, rng_)};
-}
-
-nlohmann::json DropoutLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["rate"] = options_.rate;
-  config["seed"] = options_.seed;
-  return config;
-}
-
-DropoutLayer::Options DropoutLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.rate = config.value("rate", o.rate);
-  // Keras writes "seed": null for an unseeded layer.
-  if (config.contains("seed") && !config.at("seed").is_null()) o.seed = config.at("seed").get<std::uint64_t>();
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -8,25 +8,26 @@
 #include <random>
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class DropoutLayer : public Layer {
- public:
-  struct Options {
-    float rate = 0.0f;        // fraction of the units zeroed, in [0, 1)
-    std::uint64_t seed = 0;   // 0: draw one from the global generator
-    std::string name = {};
-  };
-  explicit DropoutLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct DropoutOptions {
+  float rate = 0.0f;                         // fraction of the units zeroed, in [0, 1)
+  std::optional<std::uint64_t> seed = {};    // none: draw one from the global generator
+  std::string name = {};
+  static constexpr auto fields() {
+    return std::tuple{config::field("rate", &DropoutOptions::rate), config::field("seed", &DropoutOptions::seed)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class DropoutLayer : public KerasLayer<DropoutLayer, DropoutOptions> {
+ public:
+  static constexpr const char* keras_name = "Dropout";
+  explicit DropoutLayer(Options options);
 
   // The output has the input's shape.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -34,7 +35,6 @@ class DropoutLayer : public Layer {
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
 
  private:
-  Options options_;
   std::mt19937_64 rng_;
 };
 

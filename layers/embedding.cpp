@@ -5,20 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/gather.hpp"
 
 namespace kiln {
 
-EmbeddingLayer::EmbeddingLayer(Options options) : Layer("Embedding", options.name), options_(std::move(options)) {
+EmbeddingLayer::EmbeddingLayer(Options options) : KerasLayer(std::move(options)) {
   if (options_.input_dim == 0 || options_.output_dim == 0) {
     throw Error(describe() + ": input_dim and output_dim must be positive, got input_dim = " +
                 std::to_string(options_.input_dim) + ", output_dim = " + std::to_string(options_.output_dim));
-  }
-  try {
-    initializers::by_name(options_.embeddings_initializer);  // an unknown name fails now, not at build
-  } catch (const Error& e) {
-    throw Error(describe() + ": " + e.what());
   }
 }
 
@@ -30,7 +24,7 @@ void EmbeddingLayer::check_compatible(const std::vector<PartialShape>&) const {}
 
 void EmbeddingLayer::build(const std::vector<PartialShape>&) {
   embeddings_ = add_weight("embeddings", {options_.input_dim, options_.output_dim},
-                           initializers::by_name(options_.embeddings_initializer));
+                           options_.embeddings_initializer.make());
 }
 
 std::vector<PartialShape> EmbeddingLayer::compute_output_shape(const std::vector<PartialShape>& shapes) const {
@@ -58,31 +52,12 @@ std::vector<Tensor> EmbeddingLayer::call(const std::vector<Tensor>& inputs, cons
   return {gather_rows(embeddings_, ids)};
 }
 
-std::optional<Array> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const Array*) const {
-  if (!options_.mask_zero) return std::nullopt;
+std::vector<Mask> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>&) const {
+  if (!options_.mask_zero) return {};
   const Array& ids = inputs.at(0).value();
-  Array mask = Array::from_shape(ids.shape());
-  for (std::size_t i = 0; i < ids.size(); ++i) mask.data()[i] = ids.data()[i] != 0.0f ? 1.0f : 0.0f;
-  return mask;
-}
-
-nlohmann::json EmbeddingLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["input_dim"] = options_.input_dim;
-  config["output_dim"] = options_.output_dim;
-  config["embeddings_initializer"] = options_.embeddings_initializer;
-  config["mask_zero"] = options_.mask_zero;
-  return config;
-}
-
-EmbeddingLayer::Options EmbeddingLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.input_dim = config_size(config, "input_dim", o.input_dim);
-  o.output_dim = config_size(config, "output_dim", o.output_dim);
-  o.embeddings_initializer = config.value("embeddings_initializer", o.embeddings_initializer);
-  o.mask_zero = config.value("mask_zero", o.mask_zero);
-  o.name = config.value("name", o.name);
-  return o;
+  auto mask = std::make_shared<Array>(Array::from_shape(ids.shape()));
+  for (std::size_t i = 0; i < ids.size(); ++i) mask->data()[i] = ids.data()[i] != 0.0f ? 1.0f : 0.0f;
+  return {std::move(mask)};
 }
 
 }  // namespace kiln

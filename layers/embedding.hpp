@@ -6,29 +6,33 @@
 
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class EmbeddingLayer : public Layer {
- public:
-  struct Options {
-    std::size_t input_dim = 0;   // vocabulary size: ids are in [0, input_dim)
-    std::size_t output_dim = 0;  // width of each embedding vector
-    std::string embeddings_initializer = "random_uniform";  // Keras' 'uniform': U(-0.05, 0.05)
-    bool mask_zero = false;
-    std::string name = {};
-  };
-  explicit EmbeddingLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct EmbeddingOptions {
+  std::size_t input_dim = 0;   // vocabulary size: ids are in [0, input_dim)
+  std::size_t output_dim = 0;  // width of each embedding vector
+  InitializerSpec embeddings_initializer = "random_uniform";  // Keras' 'uniform': U(-0.05, 0.05)
+  bool mask_zero = false;
+  std::string name = {};
+  static constexpr auto fields() {
+    using O = EmbeddingOptions;
+    return std::tuple{config::field("input_dim", &O::input_dim), config::field("output_dim", &O::output_dim),
+                      config::field("embeddings_initializer", &O::embeddings_initializer),
+                      config::field("mask_zero", &O::mask_zero)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class EmbeddingLayer : public KerasLayer<EmbeddingLayer, EmbeddingOptions> {
+ public:
+  static constexpr const char* keras_name = "Embedding";
+  explicit EmbeddingLayer(Options options);
   Tensor embeddings() const { return embeddings_; }  // (input_dim, output_dim)
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
   // (ids != 0) as 1/0 floats, (batch, time), with mask_zero; none otherwise.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
-  nlohmann::json get_config() const override;
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -40,7 +44,6 @@ class EmbeddingLayer : public Layer {
  private:
   void check_ids(const Array& ids) const;
 
-  Options options_;
   Tensor embeddings_;
 };
 

@@ -7,7 +7,12 @@
 
 namespace kiln {
 
-FlattenLayer::FlattenLayer(Options options) : Layer("Flatten", options.name) {}
+FlattenLayer::FlattenLayer(Options options) : KerasLayer(std::move(options)) {
+  if (options_.data_format != "channels_last") {
+    throw Error(describe() + ": data_format must be channels_last (the only layout kiln computes in), got '" +
+                options_.data_format + "'");
+  }
+}
 
 void FlattenLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   expect_inputs(shapes, 1, 0, "(batch, ...)");
@@ -30,12 +35,6 @@ std::vector<Tensor> FlattenLayer::call(const std::vector<Tensor>& inputs, const 
   std::size_t rest = 1;
   for (std::size_t i = 1; i < in.size(); ++i) rest *= in[i];
   return {reshape(inputs[0], Shape{in[0], rest})};
-}
-
-FlattenLayer::Options FlattenLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -5,17 +5,20 @@
 
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class FlattenLayer : public Layer {
+struct FlattenOptions {
+  std::string data_format = "channels_last";  // the only layout kiln has
+  std::string name = {};
+  static constexpr auto fields() { return std::tuple{config::field("data_format", &FlattenOptions::data_format)}; }
+};
+
+class FlattenLayer : public KerasLayer<FlattenLayer, FlattenOptions> {
  public:
-  struct Options {
-    std::string name = {};
-  };
+  static constexpr const char* keras_name = "Flatten";
   explicit FlattenLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
 
   // (batch, product of the rest), None when any of the rest is unknown.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;

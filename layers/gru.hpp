@@ -11,33 +11,35 @@
 
 namespace kiln {
 
-class GRULayer : public RecurrentLayer {
- public:
-  struct Options {
-    std::size_t units = 0;
-    std::string activation = "tanh";              // the only one the fused op implements
-    std::string recurrent_activation = "sigmoid"; // likewise
-    bool use_bias = true;
-    bool return_sequences = false;
-    bool return_state = false;
-    bool go_backwards = false;
-    bool zero_output_for_mask = false;            // see RecurrentLayer
-    bool reset_after = true;                      // false (the TF1 variant) is not supported
-    std::string kernel_initializer = "glorot_uniform";
-    std::string recurrent_initializer = "orthogonal";
-    std::string bias_initializer = "zeros";
-    std::string name = {};
-  };
-  explicit GRULayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct GRUOptions {
+  std::size_t units = 0;
+  std::string activation = "tanh";              // the only one the fused op implements
+  std::string recurrent_activation = "sigmoid"; // likewise
+  bool use_bias = true;
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  bool zero_output_for_mask = false;            // see RecurrentLayer
+  bool reset_after = true;                      // false (the TF1 variant) is not supported
+  InitializerSpec kernel_initializer = "glorot_uniform";
+  InitializerSpec recurrent_initializer = "orthogonal";
+  InitializerSpec bias_initializer = "zeros";
+  std::string name = {};
+  static constexpr auto fields() {
+    return std::tuple_cat(recurrent_fields<GRUOptions>(), gated_cell_fields<GRUOptions>(),
+                          std::tuple{config::field("reset_after", &GRUOptions::reset_after)});
+  }
+};
 
-  const Options& options() const { return options_; }
+class GRULayer : public KerasLayer<GRULayer, GRUOptions, RecurrentLayer> {
+ public:
+  static constexpr const char* keras_name = "GRU";
+  explicit GRULayer(Options options);
   Tensor kernel() const { return kernel_; }                      // (features, 3 units)
   Tensor recurrent_kernel() const { return recurrent_kernel_; }  // (units, 3 units)
   Tensor bias() const { return bias_; }                          // (2, 3 units); undefined without use_bias
 
   std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void build_cell(std::size_t features) override;
@@ -45,7 +47,6 @@ class GRULayer : public RecurrentLayer {
                    bool need_sequence) override;
 
  private:
-  Options options_;
   Tensor kernel_, recurrent_kernel_, bias_;
 };
 

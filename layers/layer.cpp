@@ -70,12 +70,36 @@ void Layer::check_compatible(const std::vector<PartialShape>& shapes) const {
   }
 }
 
+std::vector<Mask> Layer::input_masks(const std::vector<Tensor>& inputs, const CallContext& context) const {
+  if (context.masks.size() > inputs.size()) {
+    fail("got " + std::to_string(context.masks.size()) + " masks for " + std::to_string(inputs.size()) +
+         " inputs (give at most one per input, null for none)");
+  }
+  std::vector<Mask> masks;
+  masks.reserve(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Array* given = context.mask(i);
+    masks.push_back(given ? std::make_shared<const Array>(*given) : inputs[i].mask());
+  }
+  return masks;
+}
+
 Outputs<Tensor> Layer::operator()(const std::vector<Tensor>& inputs, const CallContext& context) {
   std::vector<PartialShape> shapes;
   shapes.reserve(inputs.size());
   for (const auto& t : inputs) shapes.push_back(partial_shape_of(t.shape()));
   ensure_built(shapes);
-  return call(inputs, context);
+  const std::vector<Mask> masks = input_masks(inputs, context);
+  CallContext resolved{.training = context.training, .masks = {}};
+  resolved.masks.reserve(masks.size());
+  for (const Mask& m : masks) resolved.masks.push_back(m.get());
+  std::vector<Tensor> outputs = call(inputs, resolved);
+  // As Keras' _set_mask_metadata: masks the call did not attach itself.
+  const std::vector<Mask> output_masks = compute_mask(inputs, masks);
+  for (std::size_t i = 0; i < outputs.size() && i < output_masks.size(); ++i) {
+    if (output_masks[i] && !outputs[i].mask()) outputs[i] = outputs[i].with_mask(output_masks[i]);
+  }
+  return outputs;
 }
 
 Outputs<Tensor> Layer::operator()(const Tensor& input, const CallContext& context) {
@@ -202,9 +226,9 @@ std::size_t Layer::count_params() const {
   return n;
 }
 
-std::optional<Array> Layer::compute_mask(const std::vector<Tensor>&, const Array* mask) const {
-  if (supports_masking_ && mask) return *mask;
-  return std::nullopt;
+std::vector<Mask> Layer::compute_mask(const std::vector<Tensor>&, const std::vector<Mask>& masks) const {
+  if (supports_masking_ && !masks.empty() && masks[0]) return {masks[0]};
+  return {};
 }
 
 nlohmann::json Layer::get_config() const { return {{"name", name_}, {"trainable", trainable_}}; }

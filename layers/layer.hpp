@@ -24,8 +24,14 @@ namespace kiln {
 
 // Arguments every layer call accepts besides its tensors.
 struct CallContext {
-  bool training = false;          // Dropout drops, etc.
-  const Array* mask = nullptr;    // (batch, time): 1 keeps a step, 0 is padding
+  bool training = false;  // Dropout drops, etc.
+  // The inputs' masks ((batch, time): 1 keeps a step, 0 is padding), in
+  // input order, null for none: Keras' `mask=` argument. An input without an
+  // entry here (the list may be shorter, or empty) uses its own mask
+  // (Tensor::mask()). Inside call() it holds one entry per input, resolved so.
+  std::vector<const Array*> masks = {};
+  // The mask of input `input`, or null.
+  const Array* mask(std::size_t input = 0) const { return input < masks.size() ? masks[input] : nullptr; }
 };
 
 // A layer's results: a list, usable directly as its only element.
@@ -101,9 +107,13 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   // Output shapes for inputs of these shapes (Keras' compute_output_shape).
   virtual std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& input_shapes) const = 0;
-  // The mask of the first output given the first input's mask. By default a
-  // layer that supports masking passes it through; others drop it.
-  virtual std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const;
+  // Keras' compute_mask: the outputs' masks given the inputs and their masks
+  // (one entry per input, null for none). One entry per output, or fewer:
+  // outputs past the end, and null entries, get no mask. By default a layer
+  // that supports masking passes its first input's mask to its first
+  // output; others give none. An eager or functional call attaches these to
+  // the outputs that call() left without one (Tensor::mask()).
+  virtual std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const;
   // The layer's constructor arguments as JSON (Keras' get_config).
   virtual nlohmann::json get_config() const;
 
@@ -139,6 +149,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
     bool trainable;
   };
   void ensure_built(const std::vector<PartialShape>& input_shapes);
+  // Each input's mask: the one the context gives, else the tensor's own.
+  std::vector<Mask> input_masks(const std::vector<Tensor>& inputs, const CallContext& context) const;
 
   std::string class_name_;
   std::string name_;

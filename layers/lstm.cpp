@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/lstm.hpp"
 #include "ops/slice.hpp"
 
@@ -28,18 +27,17 @@ Initializer forget_bias_one(Initializer bias_initializer, std::size_t units) {
 }  // namespace
 
 LSTMLayer::LSTMLayer(Options options)
-    : RecurrentLayer("LSTM", options.name, settings_of(options), {"h", "c"}), options_(std::move(options)) {
-  check_cell_options(options_.activation, options_.recurrent_activation,
-                     {options_.kernel_initializer, options_.recurrent_initializer, options_.bias_initializer});
+    : KerasLayer(options, settings_of(options), std::vector<std::string>{"h", "c"}) {
+  check_cell_options(options_.activation, options_.recurrent_activation);
 }
 
 void LSTMLayer::build_cell(std::size_t features) {
   const std::size_t units = options_.units, gates = 4 * units;
-  kernel_ = add_weight("kernel", {features, gates}, initializers::by_name(options_.kernel_initializer));
+  kernel_ = add_weight("kernel", {features, gates}, options_.kernel_initializer.make());
   recurrent_kernel_ =
-      add_weight("recurrent_kernel", {units, gates}, initializers::by_name(options_.recurrent_initializer));
+      add_weight("recurrent_kernel", {units, gates}, options_.recurrent_initializer.make());
   if (options_.use_bias) {
-    Initializer init = initializers::by_name(options_.bias_initializer);
+    Initializer init = options_.bias_initializer.make();
     bias_ = add_weight("bias", {gates}, options_.unit_forget_bias ? forget_bias_one(init, units) : init);
   }
 }
@@ -57,20 +55,6 @@ RecurrentLayer::CellRun LSTMLayer::run_cell(const Tensor& x, const std::vector<T
 
 std::shared_ptr<RecurrentLayer> LSTMLayer::recreate(std::string name, RecurrentSettings s) const {
   return std::make_shared<LSTMLayer>(with_settings(options_, std::move(name), s));
-}
-
-nlohmann::json LSTMLayer::get_config() const {
-  nlohmann::json config = RecurrentLayer::get_config();
-  write_cell_config(config, options_);
-  config["unit_forget_bias"] = options_.unit_forget_bias;
-  return config;
-}
-
-LSTMLayer::Options LSTMLayer::options_from_config(const nlohmann::json& config) {
-  Options o = with_settings(Options{}, config.value("name", std::string()), settings_from_config(config, "LSTM"));
-  read_cell_config(config, o);
-  o.unit_forget_bias = config.value("unit_forget_bias", o.unit_forget_bias);
-  return o;
 }
 
 }  // namespace kiln

@@ -11,33 +11,35 @@
 
 namespace kiln {
 
-class LSTMLayer : public RecurrentLayer {
- public:
-  struct Options {
-    std::size_t units = 0;
-    std::string activation = "tanh";              // the only one the fused op implements
-    std::string recurrent_activation = "sigmoid"; // likewise
-    bool use_bias = true;
-    bool return_sequences = false;
-    bool return_state = false;
-    bool go_backwards = false;
-    bool zero_output_for_mask = false;            // see RecurrentLayer
-    bool unit_forget_bias = true;                 // the forget gate's bias starts at 1
-    std::string kernel_initializer = "glorot_uniform";
-    std::string recurrent_initializer = "orthogonal";
-    std::string bias_initializer = "zeros";
-    std::string name = {};
-  };
-  explicit LSTMLayer(Options options);
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
+struct LSTMOptions {
+  std::size_t units = 0;
+  std::string activation = "tanh";              // the only one the fused op implements
+  std::string recurrent_activation = "sigmoid"; // likewise
+  bool use_bias = true;
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  bool zero_output_for_mask = false;            // see RecurrentLayer
+  bool unit_forget_bias = true;                 // the forget gate's bias starts at 1
+  InitializerSpec kernel_initializer = "glorot_uniform";
+  InitializerSpec recurrent_initializer = "orthogonal";
+  InitializerSpec bias_initializer = "zeros";
+  std::string name = {};
+  static constexpr auto fields() {
+    return std::tuple_cat(recurrent_fields<LSTMOptions>(), gated_cell_fields<LSTMOptions>(),
+                          std::tuple{config::field("unit_forget_bias", &LSTMOptions::unit_forget_bias)});
+  }
+};
 
-  const Options& options() const { return options_; }
+class LSTMLayer : public KerasLayer<LSTMLayer, LSTMOptions, RecurrentLayer> {
+ public:
+  static constexpr const char* keras_name = "LSTM";
+  explicit LSTMLayer(Options options);
   Tensor kernel() const { return kernel_; }                      // (features, 4 units)
   Tensor recurrent_kernel() const { return recurrent_kernel_; }  // (units, 4 units)
   Tensor bias() const { return bias_; }                          // (4 units); undefined without use_bias
 
   std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const override;
-  nlohmann::json get_config() const override;
 
  protected:
   void build_cell(std::size_t features) override;
@@ -45,7 +47,6 @@ class LSTMLayer : public RecurrentLayer {
                    bool need_sequence) override;
 
  private:
-  Options options_;
   Tensor kernel_, recurrent_kernel_, bias_;
 };
 

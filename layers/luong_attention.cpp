@@ -2,17 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/matmul.hpp"
 
 namespace kiln {
 
 LuongAttentionLayer::LuongAttentionLayer(Options options)
-    : BaseAttentionLayer("LuongAttention", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   if (options_.score != "dot" && options_.score != "general") {
     throw Error(describe() + ": unknown score '" + options_.score + "' (known: dot, general)");
   }
-  initializers::by_name(options_.kernel_initializer);  // an unknown name fails here, not at the first call
 }
 
 void LuongAttentionLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
@@ -38,7 +36,7 @@ void LuongAttentionLayer::build(const std::vector<PartialShape>& shapes) {
   if (is_dot()) return;  // no weights
   const std::size_t encoder_width = known_last_dim(shapes[0]);
   const std::size_t decoder_width = known_last_dim(shapes[1]);
-  W_ = add_weight("W", {decoder_width, encoder_width}, initializers::by_name(options_.kernel_initializer));
+  W_ = add_weight("W", {decoder_width, encoder_width}, options_.kernel_initializer.make());
 }
 
 Tensor LuongAttentionLayer::scores(const Tensor& encoder_out, const Tensor& decoder_out) {
@@ -48,21 +46,6 @@ Tensor LuongAttentionLayer::scores(const Tensor& encoder_out, const Tensor& deco
   }
   const Tensor projected = matmul(decoder_out, W_);            // (B, Td, E): one GEMM for every decoder step
   return matmul(projected, encoder_out, {.transpose_b = true});  // (B, Td, E) x (B, Te, E)^T
-}
-
-nlohmann::json LuongAttentionLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["score"] = options_.score;
-  config["kernel_initializer"] = options_.kernel_initializer;
-  return config;
-}
-
-LuongAttentionLayer::Options LuongAttentionLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  o.score = config.value("score", o.score);
-  o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

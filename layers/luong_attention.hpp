@@ -20,24 +20,26 @@
 #include <string>
 
 #include "layers/base_attention.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class LuongAttentionLayer : public BaseAttentionLayer {
- public:
-  struct Options {
-    std::string score = "dot";  // "dot" or "general"
-    std::string kernel_initializer = "glorot_uniform";  // for W ("general" only)
-    std::string name = {};
-  };
-  explicit LuongAttentionLayer(Options options);
-  // The inverse of get_config() (see layers/registry.hpp).
-  static Options options_from_config(const nlohmann::json& config);
+struct LuongAttentionOptions {
+  std::string score = "dot";                            // "dot" or "general"
+  InitializerSpec kernel_initializer = "glorot_uniform";  // for W ("general" only)
+  std::string name = {};
+  static constexpr auto fields() {
+    using O = LuongAttentionOptions;
+    return std::tuple{config::field("score", &O::score), config::field("kernel_initializer", &O::kernel_initializer)};
+  }
+};
 
-  const Options& options() const { return options_; }
+class LuongAttentionLayer : public KerasLayer<LuongAttentionLayer, LuongAttentionOptions, BaseAttentionLayer> {
+ public:
+  static constexpr const char* keras_name = "LuongAttention";
+  explicit LuongAttentionLayer(Options options);
   Tensor W() const { return W_; }  // (D, E); undefined for "dot"
 
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
@@ -48,7 +50,6 @@ class LuongAttentionLayer : public BaseAttentionLayer {
   bool is_dot() const { return options_.score == "dot"; }
   void check_dot_widths(const PartialShape& encoder, const PartialShape& decoder) const;
 
-  Options options_;
   Tensor W_;
 };
 

@@ -55,19 +55,6 @@ Array last_keep(const Array& mask, bool go_backwards, bool zero_output_for_mask)
 
 }  // namespace
 
-RecurrentSettings settings_from_config(const nlohmann::json& config, const char* class_name) {
-  if (config.value("stateful", false)) {
-    throw FormatError(std::string(class_name) + " config: stateful = true is not supported");
-  }
-  RecurrentSettings s;
-  s.units = config_size(config, "units", s.units);
-  s.return_sequences = config.value("return_sequences", s.return_sequences);
-  s.return_state = config.value("return_state", s.return_state);
-  s.go_backwards = config.value("go_backwards", s.go_backwards);
-  s.zero_output_for_mask = config.value("zero_output_for_mask", s.zero_output_for_mask);
-  return s;
-}
-
 RecurrentLayer::RecurrentLayer(std::string class_name, std::string name, RecurrentSettings settings,
                                std::vector<std::string> state_names)
     : Layer(std::move(class_name), std::move(name)),
@@ -77,13 +64,11 @@ RecurrentLayer::RecurrentLayer(std::string class_name, std::string name, Recurre
   set_supports_masking(true);
 }
 
-void RecurrentLayer::check_cell_options(const std::string& activation, const std::string& recurrent_activation,
-                                        const std::vector<std::string>& initializer_names) const {
+void RecurrentLayer::check_cell_options(const std::string& activation, const std::string& recurrent_activation) const {
   if (activation != "tanh" || recurrent_activation != "sigmoid") {
     throw Error(describe() + ": activation '" + activation + "' with recurrent_activation '" + recurrent_activation +
                 "' is not supported; the fused op implements activation 'tanh' and recurrent_activation 'sigmoid'");
   }
-  for (const auto& name : initializer_names) initializers::by_name(name);  // fails now, not at the first call
 }
 
 void RecurrentLayer::check_shapes(const std::vector<PartialShape>& shapes) const {
@@ -127,9 +112,9 @@ std::vector<PartialShape> RecurrentLayer::compute_output_shape(const std::vector
   return out;
 }
 
-std::optional<Array> RecurrentLayer::compute_mask(const std::vector<Tensor>&, const Array* mask) const {
-  if (settings_.return_sequences && mask) return *mask;
-  return std::nullopt;
+std::vector<Mask> RecurrentLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Mask>& masks) const {
+  if (settings_.return_sequences && !masks.empty() && masks[0]) return {masks[0]};
+  return {};
 }
 
 std::vector<Tensor> RecurrentLayer::initial_states(const std::vector<Tensor>& inputs) const {
@@ -142,7 +127,7 @@ std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, cons
   const Tensor& x = inputs[0];
   const Shape batch_time{x.shape(0), x.shape(1)};
   if (x.shape(1) == 0) fail("expected at least one time step, got input " + to_string(x.shape()));
-  const Array* mask = context.mask;
+  const Array* mask = context.mask(0);
   if (mask && mask->shape() != batch_time) {
     fail("mask must be (batch, time) = " + to_string(batch_time) + ", got " + to_string(mask->shape()));
   }
@@ -157,18 +142,6 @@ std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, cons
   std::vector<Tensor> outputs{output};
   if (settings_.return_state) outputs.insert(outputs.end(), run.final_states.begin(), run.final_states.end());
   return outputs;
-}
-
-nlohmann::json RecurrentLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["units"] = settings_.units;
-  config["return_sequences"] = settings_.return_sequences;
-  config["return_state"] = settings_.return_state;
-  config["go_backwards"] = settings_.go_backwards;
-  config["stateful"] = false;
-  config["unroll"] = false;
-  config["zero_output_for_mask"] = settings_.zero_output_for_mask;
-  return config;
 }
 
 }  // namespace kiln

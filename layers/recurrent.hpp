@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
@@ -53,29 +53,22 @@ Options with_settings(Options o, std::string name, const RecurrentSettings& s) {
   return o;
 }
 
-// The common settings as get_config() writes them, defaults for missing keys.
-// FormatError for "stateful": true, which kiln does not implement.
-RecurrentSettings settings_from_config(const nlohmann::json& config, const char* class_name);
-
-// The cell options GRU and LSTM share (activations, bias, initializers), to
-// and from their Keras config keys.
-template <class Options>
-void write_cell_config(nlohmann::json& config, const Options& o) {
-  config["activation"] = o.activation;
-  config["recurrent_activation"] = o.recurrent_activation;
-  config["use_bias"] = o.use_bias;
-  config["kernel_initializer"] = o.kernel_initializer;
-  config["recurrent_initializer"] = o.recurrent_initializer;
-  config["bias_initializer"] = o.bias_initializer;
+// The config fields of the common settings, and of the cell options GRU and
+// LSTM share (activations, bias, initializers), by their Keras keys.
+template <class O>
+constexpr auto recurrent_fields() {
+  return std::tuple{config::field("units", &O::units), config::field("return_sequences", &O::return_sequences),
+                    config::field("return_state", &O::return_state), config::field("go_backwards", &O::go_backwards),
+                    config::field("zero_output_for_mask", &O::zero_output_for_mask)};
 }
-template <class Options>
-void read_cell_config(const nlohmann::json& config, Options& o) {
-  o.activation = config.value("activation", o.activation);
-  o.recurrent_activation = config.value("recurrent_activation", o.recurrent_activation);
-  o.use_bias = config.value("use_bias", o.use_bias);
-  o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);
-  o.recurrent_initializer = config.value("recurrent_initializer", o.recurrent_initializer);
-  o.bias_initializer = config.value("bias_initializer", o.bias_initializer);
+template <class O>
+constexpr auto gated_cell_fields() {
+  return std::tuple{config::field("activation", &O::activation),
+                    config::field("recurrent_activation", &O::recurrent_activation),
+                    config::field("use_bias", &O::use_bias),
+                    config::field("kernel_initializer", &O::kernel_initializer),
+                    config::field("recurrent_initializer", &O::recurrent_initializer),
+                    config::field("bias_initializer", &O::bias_initializer)};
 }
 
 class RecurrentLayer : public Layer {
@@ -94,9 +87,9 @@ class RecurrentLayer : public Layer {
   virtual std::shared_ptr<RecurrentLayer> recreate(std::string name, RecurrentSettings settings) const = 0;
 
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  // With return_sequences the input mask, else none.
-  std::optional<Array> compute_mask(const std::vector<Tensor>& inputs, const Array* mask) const override;
-  nlohmann::json get_config() const override;
+  // With return_sequences the sequence's mask for the output, else none;
+  // the states have none.
+  std::vector<Mask> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Mask>& masks) const override;
 
  protected:
   // What a cell's fused op produced.
@@ -112,8 +105,7 @@ class RecurrentLayer : public Layer {
 
   // For a cell's constructor: throws unless the activations are the ones the
   // fused ops implement (tanh, sigmoid) and the initializer names are known.
-  void check_cell_options(const std::string& activation, const std::string& recurrent_activation,
-                          const std::vector<std::string>& initializer_names) const;
+  void check_cell_options(const std::string& activation, const std::string& recurrent_activation) const;
 
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
   // Only the sequence's feature size is fixed by the weights: a layer built on

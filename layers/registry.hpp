@@ -2,16 +2,17 @@
 // The layer registry: class name -> factory, so a saved model's JSON config
 // can be turned back into layers (Keras' from_config / custom_objects).
 //
-// The pattern every layer follows (Dense is the model to copy):
-//   1. The class gets `static Options options_from_config(const nlohmann::json&)`,
-//      the inverse of its get_config(): it reads each option by the key
-//      get_config() wrote, keeping the Options default for a missing key.
-//   2. It is listed in layers/builtin_layers.cpp under its class_name(), the
-//      "class_name" Keras writes; the registry holds that list from its
-//      first use, in a static link too.
-// Then layer_from_config(l.class_name(), l.get_config())->get_config() equals
-// l.get_config(). "name" and "trainable" are the base Layer's keys: options
-// read "name", layer_from_config applies "trainable".
+// The pattern every built-in layer follows (Dense is the model to copy): its
+// Options struct lists its fields once, by Keras' keys, and the layer
+// derives from KerasLayer<Layer, Options> (layers/layer_config.hpp), which
+// gives get_config() and options_from_config() from that one list; the
+// class says Keras' class name once, as `keras_name`, and is listed in
+// layers/builtin_layers.cpp, so the registry holds it from its first use,
+// in a static link too. Then layer_from_config(l.class_name(),
+// l.get_config())->get_config() equals l.get_config(). A layer with a
+// config of its own shape writes get_config() and a static
+// options_from_config() by hand. "name" and "trainable" are the base
+// Layer's keys: options read "name", layer_from_config applies "trainable".
 //
 // User layers register by calling register_layer_class() (or with a
 // LayerRegistration, below) before loading a model that uses them.

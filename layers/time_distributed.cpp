@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/registry.hpp"
 #include "ops/reshape.hpp"
 
 namespace kiln {
@@ -19,7 +18,7 @@ PartialShape step_shape(const PartialShape& shape) {
 }  // namespace
 
 TimeDistributedLayer::TimeDistributedLayer(Options options)
-    : Layer("TimeDistributed", options.name), options_(std::move(options)) {
+    : KerasLayer(std::move(options)) {
   if (!options_.layer) throw Error(describe() + ": needs a layer to apply to each time step");
   track(options_.layer);
   set_supports_masking(true);
@@ -47,7 +46,7 @@ std::vector<Tensor> TimeDistributedLayer::call(const std::vector<Tensor>& inputs
   const Shape& in = inputs[0].shape();
   Shape folded{in[0] * in[1]};
   folded.insert(folded.end(), in.begin() + 2, in.end());
-  CallContext inner_context{context.training, nullptr};
+  const CallContext inner_context{.training = context.training};  // the steps are folded: no (batch, time) mask
   const auto outputs = (*options_.layer)({reshape(inputs[0], folded)}, inner_context);
   if (outputs.size() != 1) {
     fail("the inner layer " + options_.layer->describe() + " returned " + std::to_string(outputs.size()) +
@@ -57,20 +56,6 @@ std::vector<Tensor> TimeDistributedLayer::call(const std::vector<Tensor>& inputs
   Shape unfolded{in[0], in[1]};
   unfolded.insert(unfolded.end(), y.begin() + 1, y.end());
   return {reshape(outputs[0], unfolded)};
-}
-
-nlohmann::json TimeDistributedLayer::get_config() const {
-  nlohmann::json config = Layer::get_config();
-  config["layer"] = serialize_layer(*options_.layer);
-  return config;
-}
-
-TimeDistributedLayer::Options TimeDistributedLayer::options_from_config(const nlohmann::json& config) {
-  Options o;
-  if (!config.contains("layer")) throw FormatError("TimeDistributed config has no \"layer\": " + config.dump());
-  o.layer = deserialize_layer(config.at("layer"));
-  o.name = config.value("name", o.name);
-  return o;
 }
 
 }  // namespace kiln

@@ -9,34 +9,31 @@
 #include <memory>
 #include <string>
 
-#include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 
 namespace kiln {
 
-class TimeDistributedLayer : public Layer {
+struct TimeDistributedOptions {
+  std::shared_ptr<Layer> layer;  // applied to each (batch, ...) slice
+  std::string name = {};
+  // "layer": {"class_name": ..., "config": ...}, as Keras writes it, rebuilt through the registry.
+  static constexpr auto fields() { return std::tuple{config::field("layer", &TimeDistributedOptions::layer)}; }
+};
+
+class TimeDistributedLayer : public KerasLayer<TimeDistributedLayer, TimeDistributedOptions> {
  public:
-  struct Options {
-    std::shared_ptr<Layer> layer;  // applied to each (batch, ...) slice
-    std::string name = {};
-  };
+  static constexpr const char* keras_name = "TimeDistributed";
   explicit TimeDistributedLayer(Options options);
-  // Rebuilds the inner layer from config["layer"] through the registry.
-  static Options options_from_config(const nlohmann::json& config);  // see layers/registry.hpp
 
   const std::shared_ptr<Layer>& layer() const { return options_.layer; }
 
   // (batch, time) followed by the inner layer's output shape without its batch.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override;
-  // {"layer": {"class_name": ..., "config": ...}}, as Keras writes it.
-  nlohmann::json get_config() const override;
 
  protected:
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
   void build(const std::vector<PartialShape>& shapes) override;
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
-
- private:
-  Options options_;
 };
 
 using TimeDistributed = LayerHandle<TimeDistributedLayer>;

@@ -101,28 +101,21 @@ std::vector<Tensor> FunctionalModel::call(const std::vector<Tensor>& inputs, con
   for (const auto& t : inputs) shapes.push_back(partial_shape_of(t.shape()));
   validate_inputs(shapes);  // every call: a built model still checks time/feature sizes
 
-  struct Value {
-    std::vector<Tensor> tensors;
-    std::optional<Array> mask;  // of the node's first output (Keras' _keras_mask)
-  };
-  std::map<const SymbolicNode*, Value> values;
+  // Each (node, output index) holds its tensor, and the tensor its own mask
+  // (Tensor::mask()), as each layer call attached it: every layer receives
+  // the masks of exactly the tensors it is called on.
+  std::map<const SymbolicNode*, std::vector<Tensor>> values;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    Value& v = values[inputs_[i].node().get()];
-    v.tensors = {inputs[i]};
-    if (i == 0 && context.mask) v.mask = *context.mask;
+    const Array* given = context.mask(i);
+    values[inputs_[i].node().get()] = {given ? inputs[i].with_mask(std::make_shared<const Array>(*given)) : inputs[i]};
   }
   for (const auto& node : nodes_) {
     std::vector<Tensor> args;
-    for (const auto& in : node->inputs) args.push_back(values.at(in.node().get()).tensors.at(in.output_index()));
-    const auto& first = values.at(node->inputs.front().node().get());
-    const Array* mask = first.mask ? &*first.mask : nullptr;
-    Value out;
-    out.tensors = (*node->layer)(args, CallContext{context.training, mask});
-    out.mask = node->layer->compute_mask(args, mask);
-    values[node.get()] = std::move(out);
+    for (const auto& in : node->inputs) args.push_back(values.at(in.node().get()).at(in.output_index()));
+    values[node.get()] = (*node->layer)(args, CallContext{.training = context.training});
   }
   std::vector<Tensor> results;
-  for (const auto& o : outputs_) results.push_back(values.at(o.node().get()).tensors.at(o.output_index()));
+  for (const auto& o : outputs_) results.push_back(values.at(o.node().get()).at(o.output_index()));
   return results;
 }
 

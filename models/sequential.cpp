@@ -60,17 +60,15 @@ std::vector<PartialShape> SequentialModel::compute_output_shape(const std::vecto
 
 std::vector<Tensor> SequentialModel::call(const std::vector<Tensor>& inputs, const CallContext& context) {
   if (layers().empty()) fail("has no layers; add() some before calling it");
-  Tensor x = inputs[0];
-  std::optional<Array> mask;
-  if (context.mask) mask = *context.mask;
+  // Masks travel with the tensors (Tensor::mask()): each layer's call
+  // attaches its output's.
+  Tensor x = context.mask(0) ? inputs[0].with_mask(std::make_shared<const Array>(*context.mask(0))) : inputs[0];
   for (const auto& layer : layers()) {
-    const Array* m = mask ? &*mask : nullptr;
-    auto outputs = (*layer)(std::vector<Tensor>{x}, CallContext{context.training, m});
+    auto outputs = (*layer)(std::vector<Tensor>{x}, CallContext{.training = context.training});
     if (outputs.size() != 1) {
       fail("layer '" + layer->name() + "' returned " + std::to_string(outputs.size()) +
            " outputs; every layer of a Sequential model must return one");
     }
-    mask = layer->compute_mask({x}, m);
     x = outputs[0];
   }
   return {x};

@@ -18,6 +18,7 @@
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
 #include "models/data_parallel.hpp"
+#include "models/loss_mask.hpp"
 #include "models/model.hpp"
 #include "ops/arithmetic.hpp"
 #include "optimizers/make_optimizer.hpp"
@@ -175,7 +176,7 @@ void Model::check_data(const char* where, const std::vector<Array>& x, const std
 std::vector<Tensor> Model::forward(std::vector<Array> x, bool training) {
   std::vector<Tensor> inputs;
   for (auto& a : x) inputs.emplace_back(std::move(a));
-  return (*this)(inputs, CallContext{training, nullptr});
+  return (*this)(inputs, CallContext{.training = training});
 }
 
 Tensor Model::compute_loss(const std::vector<Tensor>& predictions, const Batch& batch) {
@@ -189,7 +190,13 @@ Tensor Model::compute_loss(const std::vector<Tensor>& predictions, const Batch& 
   for (std::size_t i = 0; i < outputs_.size(); ++i) {
     OutputTraining& out = outputs_[i];
     if (!out.loss) continue;
-    Tensor loss = (*out.loss)(predictions[i], batch.y[i], weight);
+    // An output carrying a mask (Tensor::mask()) weighs its positions by it, as Keras does.
+    const auto masked = masked_loss_weights(predictions[i], weight, compile_options_.loss_options.reduction, out.name);
+    if (masked && data_parallel_) {
+      throw Error(describe() + ": output '" + out.name + "' carries a mask, which data-parallel training does not " +
+                  "support yet; pass the padding mask as sample_weight (with Reduction::mean_with_sample_weight)");
+    }
+    Tensor loss = (*out.loss)(predictions[i], batch.y[i], masked ? &*masked : weight);
     out.last_loss = loss.item();
     if (out.weight != 1.0f) loss = loss * out.weight;
     total = total.defined() ? total + loss : loss;

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "graph/error.hpp"
 #include "io/safetensors.hpp"
 
@@ -40,6 +42,15 @@ inline Array golden(const std::string& file, const std::string& tensor) {
     throw Error("golden: " + golden_path(file) + " has no tensor '" + tensor + "' (it has: " + names + ")");
   }
   return found->second;
+}
+
+// The Keras config stored with a reference case (scripts/references/README.md):
+// the metadata entry "config/<name>" of tests/golden/<file>, parsed.
+inline nlohmann::json golden_config(const std::string& file, const std::string& name) {
+  const auto metadata = io::load_safetensors_metadata(golden_path(file));
+  const auto found = metadata.find("config/" + name);
+  if (found == metadata.end()) throw Error("golden: " + golden_path(file) + " has no config for '" + name + "'");
+  return nlohmann::json::parse(found->second);
 }
 
 }  // namespace kiln::testing

@@ -42,10 +42,12 @@ TEST_CASE("Activation passes masks through") {
   Activation act({.activation = "tanh"});
   Tensor x(random_array({2, 3, 4}, 2));
   const Array mask = {{1.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 0.0f}};
-  act(x, {.mask = &mask});
-  const auto out = act->compute_mask({x}, &mask);
-  REQUIRE(out.has_value());
-  CHECK(*out == mask);
+  const Tensor out = act(x, {.masks = {&mask}});
+  REQUIRE(out.mask());
+  CHECK(*out.mask() == mask);
+  const Tensor carried = act(x.with_mask(std::make_shared<const Array>(mask)));  // the input's own mask
+  REQUIRE(carried.mask());
+  CHECK(*carried.mask() == mask);
 }
 
 TEST_CASE("Activation rejects an unknown name and several inputs, naming the layer") {

@@ -122,7 +122,7 @@ TEST_CASE("an encoder mask gives masked positions exactly zero weight; the rest 
   // batch 0 keeps steps 1 and 3; batch 1 (pre-padded, as the seed's source) keeps steps 2 and 3.
   const Array mask = {{0.0f, 1.0f, 0.0f, 1.0f}, {0.0f, 0.0f, 1.0f, 1.0f}};
   auto attention = attention_with(w_a, u_a, v_a);
-  auto [context, weights] = attention({Tensor(enc), Tensor(dec)}, {.mask = &mask}).unpack<2>();
+  auto [context, weights] = attention({Tensor(enc), Tensor(dec)}, {.masks = {&mask}}).unpack<2>();
   for (std::size_t b = 0; b < 2; ++b) {
     for (std::size_t i = 0; i < 3; ++i) {
       double kept = 0.0;
@@ -143,7 +143,7 @@ TEST_CASE("a row whose encoder positions are all masked stays finite, as in Kera
   auto attention = attention_with(random_array({3, 3}, 16), random_array({2, 3}, 17), random_array({3, 1}, 18));
   const Array mask = {{0.0f, 0.0f, 0.0f}};
   Tensor weights = attention({Tensor(random_array({1, 3, 3}, 19)), Tensor(random_array({1, 2, 2}, 20))},
-                             {.mask = &mask})[1];
+                             {.masks = {&mask}})[1];
   for (float w : weights.value()) CHECK(std::isfinite(w));
   CHECK(weights.value()(0, 0, 0) + weights.value()(0, 0, 1) + weights.value()(0, 0, 2) == doctest::Approx(1.0));
 }
@@ -161,7 +161,7 @@ TEST_CASE("BahdanauAttention gradients match finite differences over both inputs
     CHECK_GRADIENTS([&] { return attention({enc, dec})[std::size_t(output)]; }, wrt);
   }
   const Array mask = {{1.0f, 0.0f, 1.0f, 1.0f}, {0.0f, 1.0f, 1.0f, 0.0f}};
-  CHECK_GRADIENTS([&] { return attention({enc, dec}, {.mask = &mask})[0]; }, wrt);
+  CHECK_GRADIENTS([&] { return attention({enc, dec}, {.masks = {&mask}})[0]; }, wrt);
 }
 
 TEST_CASE("BahdanauAttention creates W_a (E, E), U_a (D, E), V_a (E, 1) with the seed's uniform initializer") {
@@ -233,7 +233,7 @@ TEST_CASE("BahdanauAttention rejects bad inputs with its name and the shapes") {
   CHECK_THROWS_WITH_AS(attention({enc, Tensor(Array::from_shape({2, 4, 7}))}),
                        doctest::Contains("have different batch sizes"), ShapeError);
   const Array wrong_mask = Array::from_shape({3, 4});  // decoder length, not encoder length
-  CHECK_THROWS_WITH_AS(attention({enc, dec}, {.mask = &wrong_mask}),
+  CHECK_THROWS_WITH_AS(attention({enc, dec}, {.masks = {&wrong_mask}}),
                        "BahdanauAttention 'attn': the mask refers to the encoder positions and must be "
                        "(batch, encoder_time) = (3, 5) for encoder_out (3, 5, 6), got (3, 4)",
                        ShapeError);

@@ -79,15 +79,27 @@ TEST_CASE("Concatenate has no weights, so later calls may change every size") {
   CHECK(y.shape() == Shape{1, 8});
 }
 
-TEST_CASE("Concatenate passes the first input's mask through") {
-  Concatenate cat({.axis = -1});
+TEST_CASE("Concatenate combines its inputs' masks as Keras does") {
+  Concatenate features({.axis = -1});
   Tensor a(random_array({2, 3, 4}, 4));
   Tensor b(random_array({2, 3, 1}, 5));
-  const Array mask = {{1.0f, 1.0f, 0.0f}, {1.0f, 0.0f, 0.0f}};
-  cat({a, b}, {.mask = &mask});
-  const auto out = cat->compute_mask({a, b}, &mask);
-  REQUIRE(out.has_value());
-  CHECK(*out == mask);
+  const Array mask_a = {{1.0f, 1.0f, 0.0f}, {1.0f, 0.0f, 0.0f}};
+  const Array mask_b = {{0.0f, 1.0f, 1.0f}, {1.0f, 0.0f, 0.0f}};
+  // Along the feature axis a step is kept when any input keeps it...
+  const Tensor both = features({a, b}, {.masks = {&mask_a, &mask_b}});
+  REQUIRE(both.mask());
+  CHECK(*both.mask() == Array{{1.0f, 1.0f, 1.0f}, {1.0f, 0.0f, 0.0f}});
+  // ...so an input without a mask keeps every step (Keras' ones_like).
+  const Tensor one = features({a, b}, {.masks = {&mask_a}});
+  REQUIRE(one.mask());
+  CHECK(*one.mask() == Array(xt::ones<float>({2, 3})));
+  CHECK_FALSE(Tensor(features({a, b})).mask());  // no masks in, none out
+  // Along the time axis the masks are joined in order.
+  Concatenate steps({.axis = 1});
+  Tensor c(random_array({2, 2, 4}, 6));
+  const Tensor joined = steps({a, c}, {.masks = {&mask_a}});
+  REQUIRE(joined.mask());
+  CHECK(*joined.mask() == Array{{1.0f, 1.0f, 0.0f, 1.0f, 1.0f}, {1.0f, 0.0f, 0.0f, 1.0f, 1.0f}});
 }
 
 TEST_CASE("Concatenate reports its axis in its config") {

@@ -77,11 +77,10 @@ TEST_CASE("Dropout passes the mask through") {
   Dropout drop({.rate = 0.1f});
   Tensor x(random_array({2, 3, 4}, 6));
   const Array mask = {{1.0f, 1.0f, 0.0f}, {1.0f, 0.0f, 0.0f}};
-  drop(x, {.mask = &mask});
-  const auto out = drop->compute_mask({x}, &mask);
-  REQUIRE(out.has_value());
-  CHECK(*out == mask);
-  CHECK_FALSE(drop->compute_mask({x}, nullptr).has_value());
+  const Tensor out = drop(x, {.masks = {&mask}});
+  REQUIRE(out.mask());
+  CHECK(*out.mask() == mask);
+  CHECK_FALSE(Tensor(drop(x)).mask());
 }
 
 TEST_CASE("a symbolic Dropout call keeps the shape, and the layer takes any shape later") {

@@ -34,7 +34,7 @@ TEST_CASE("Flatten drops the mask, as Keras does") {
   Flatten flat;
   Tensor x(random_array({2, 3, 4}, 1));
   const Array mask = {{1.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 0.0f}};
-  CHECK_FALSE(flat->compute_mask({x}, &mask).has_value());
+  CHECK_FALSE(Tensor(flat(x, {.masks = {&mask}})).mask());
 }
 
 TEST_CASE("Flatten rejects a scalar and several inputs, naming the layer") {

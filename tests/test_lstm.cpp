@@ -115,7 +115,7 @@ TEST_CASE("LSTM layer gradients match finite differences over input, both states
   // The sequence and the final c both reach the loss.
   CHECK_GRADIENTS(
       [&] {
-        auto out = lstm({x, h0, c0}, {.mask = &mask});
+        auto out = lstm({x, h0, c0}, {.masks = {&mask}});
         return sum(out[0]) + sum(out[2] * Tensor(Array{{0.3f, -0.7f}, {1.1f, 0.2f}}));
       },
       {x, h0, c0, lstm->kernel(), lstm->recurrent_kernel(), lstm->bias()});

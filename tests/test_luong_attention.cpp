@@ -79,7 +79,7 @@ TEST_CASE("LuongAttention gives masked encoder positions exactly zero weight") {
   const Array enc = random_array({2, 4, 3}, 6), dec = random_array({2, 2, 3}, 7);
   const Array mask = {{1.0f, 1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 1.0f, 1.0f}};
   LuongAttention attention;
-  auto [context, weights] = attention({Tensor(enc), Tensor(dec)}, {.mask = &mask}).unpack<2>();
+  auto [context, weights] = attention({Tensor(enc), Tensor(dec)}, {.masks = {&mask}}).unpack<2>();
   for (std::size_t b = 0; b < 2; ++b)
     for (std::size_t i = 0; i < 2; ++i)
       for (std::size_t j = 0; j < 4; ++j)
@@ -108,7 +108,7 @@ TEST_CASE("LuongAttention gradients match finite differences for both scores") {
     for (std::size_t output : {0, 1}) {
       CAPTURE(output);
       CHECK_GRADIENTS([&] { return attention({enc, dec})[output]; }, {enc, dec, attention->W()});
-      CHECK_GRADIENTS([&] { return attention({enc, dec}, {.mask = &mask})[output]; }, {enc, dec, attention->W()});
+      CHECK_GRADIENTS([&] { return attention({enc, dec}, {.masks = {&mask}})[output]; }, {enc, dec, attention->W()});
     }
   }
 }
@@ -153,7 +153,7 @@ TEST_CASE("LuongAttention rejects bad inputs and options") {
   CHECK_THROWS_WITH_AS(attention({enc, Tensor(Array::from_shape({2, 4, 5}))}),
                        doctest::Contains("was built for inputs"), ShapeError);
   const Array wrong_mask = Array::from_shape({2, 4});
-  CHECK_THROWS_WITH_AS(attention({enc, dec}, {.mask = &wrong_mask}),
+  CHECK_THROWS_WITH_AS(attention({enc, dec}, {.masks = {&wrong_mask}}),
                        doctest::Contains("must be (batch, encoder_time) = (2, 5)"), ShapeError);
   CHECK_THROWS_WITH_AS(LuongAttention({.score = "concat", .name = "l"}),
                        "LuongAttention 'l': unknown score 'concat' (known: dot, general)", Error);

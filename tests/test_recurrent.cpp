@@ -128,7 +128,7 @@ TEST_CASE_TEMPLATE("a masked step carries the states and repeats the previous ou
   const auto inputs = with_states(x, S, 4, 9);  // non-zero initial states
   const Array mask = {{0.0f, 1.0f, 1.0f, 0.0f}, {1.0f, 1.0f, 1.0f, 1.0f}};
   L layer = make<L>(4, {.sequences = true, .state = true});
-  const auto masked = layer(inputs, {.mask = &mask});
+  const auto masked = layer(inputs, {.masks = {&mask}});
   const auto unmasked = layer(inputs);
   // Row 0 is, in effect, a run over its kept steps 1 and 2 only.
   std::vector<Tensor> kept = inputs;
@@ -148,11 +148,11 @@ TEST_CASE_TEMPLATE("zero_output_for_mask gives zeros at every masked step", L, G
   const Tensor x(random_array({1, 4, 3}, 5));
   const Array mask = {{1.0f, 1.0f, 0.0f, 1.0f}};
   L zeroing = make<L>(4, {.sequences = true, .zero_masked = true});
-  const Tensor out = zeroing(x, {.mask = &mask});
+  const Tensor out = zeroing(x, {.masks = {&mask}});
   L repeating = make<L>(4, {.sequences = true});
   repeating(x);
   repeating->set_weights(zeroing->get_weights());
-  const Tensor repeated = repeating(x, {.mask = &mask});
+  const Tensor repeated = repeating(x, {.masks = {&mask}});
   CHECK(step(out, 0, 2) == Array(Shape{4}, 0.0f));
   CHECK(step(repeated, 0, 2) == step(repeated, 0, 1));
   CHECK(step(out, 0, 3) == step(repeated, 0, 3));
@@ -160,10 +160,10 @@ TEST_CASE_TEMPLATE("zero_output_for_mask gives zeros at every masked step", L, G
   // Without return_sequences the output is the last entry of that sequence.
   L last = make<L>(4, {.state = true, .zero_masked = true});
   const Array last_masked = {{1.0f, 1.0f, 1.0f, 0.0f}};
-  const auto out_last = last(x, {.mask = &last_masked});
+  const auto out_last = last(x, {.masks = {&last_masked}});
   CHECK(out_last[0].value() == Array(Shape{1, 4}, 0.0f));
   CHECK(max_abs_diff(out_last[1].value(), Array(Shape{1, 4}, 0.0f)) > 1e-3);  // the state is carried
-  CHECK(Tensor(last(x, {.mask = &mask})[0]).value() == Tensor(last(x, {.mask = &mask})[1]).value());
+  CHECK(Tensor(last(x, {.masks = {&mask}})[0]).value() == Tensor(last(x, {.masks = {&mask}})[1]).value());
 }
 
 TEST_CASE_TEMPLATE("with go_backwards the sequence and the mask are read last step first", L, GRU, LSTM) {
@@ -171,7 +171,7 @@ TEST_CASE_TEMPLATE("with go_backwards the sequence and the mask are read last st
   const Tensor x(random_array({1, 4, 3}, 6));
   const Array mask = {{1.0f, 1.0f, 0.0f, 0.0f}};  // padding at the end is met first
   L layer = make<L>(4, {.sequences = true, .state = true, .backwards = true});
-  const auto out = layer(x, {.mask = &mask});
+  const auto out = layer(x, {.masks = {&mask}});
   const auto kept_only = layer(slice(x, 1, 0, 2));  // backwards over steps 1 then 0
   CHECK(step(out[0], 0, 0) == Array(Shape{4}, 0.0f));
   CHECK(step(out[0], 0, 1) == Array(Shape{4}, 0.0f));
@@ -185,7 +185,7 @@ TEST_CASE_TEMPLATE("a fully masked row keeps its initial states and outputs zero
   const auto inputs = with_states(Tensor(random_array({2, 3, 3}, 7)), S, 4, 11);
   const Array mask = {{0.0f, 0.0f, 0.0f}, {1.0f, 0.0f, 1.0f}};
   L layer = make<L>(4, {.state = true});
-  const auto out = layer(inputs, {.mask = &mask});
+  const auto out = layer(inputs, {.masks = {&mask}});
   CHECK(row(out[0], 0) == Array(Shape{4}, 0.0f));
   for (std::size_t k = 1; k <= S; ++k) CHECK(row(out[k], 0) == row(inputs[k], 0));
   CHECK(row(out[0], 1) == row(out[1], 1));
@@ -196,10 +196,11 @@ TEST_CASE_TEMPLATE("the output mask is the input mask with return_sequences, non
   const Array mask = {{1.0f, 1.0f, 0.0f}};
   L sequences = make<L>(2, {.sequences = true, .backwards = true});
   L last = make<L>(2);
-  REQUIRE(sequences->compute_mask({x}, &mask).has_value());
-  CHECK(*sequences->compute_mask({x}, &mask) == mask);  // not reversed, as in Keras
-  CHECK_FALSE(last->compute_mask({x}, &mask).has_value());
-  CHECK_FALSE(sequences->compute_mask({x}, nullptr).has_value());
+  const Tensor sequence = sequences(x, {.masks = {&mask}});
+  REQUIRE(sequence.mask());
+  CHECK(*sequence.mask() == mask);  // not reversed, as in Keras
+  CHECK_FALSE(Tensor(last(x, {.masks = {&mask}})).mask());
+  CHECK_FALSE(Tensor(sequences(x)).mask());
 }
 
 TEST_CASE_TEMPLATE("recurrent layer gradients match finite differences with go_backwards and a mask", L, GRU, LSTM) {
@@ -213,7 +214,7 @@ TEST_CASE_TEMPLATE("recurrent layer gradients match finite differences with go_b
   layer(inputs);
   std::vector<Tensor> wrt = inputs;
   for (const Tensor& w : layer->weights()) wrt.push_back(w);
-  CHECK_GRADIENTS([&] { return Tensor(layer(inputs, {.mask = &mask})); }, wrt);
+  CHECK_GRADIENTS([&] { return Tensor(layer(inputs, {.masks = {&mask}})); }, wrt);
 }
 
 TEST_CASE_TEMPLATE("bad inputs name the layer and the shapes", L, GRU, LSTM) {
@@ -230,7 +231,7 @@ TEST_CASE_TEMPLATE("bad inputs name the layer and the shapes", L, GRU, LSTM) {
   CHECK_THROWS_WITH_AS(layer(bad_state), (who + "initial state h0 must be (batch, units) = (2, 4), got (2, 5)").c_str(),
                        ShapeError);
   const Array short_mask = Array::from_shape({2, 4});
-  CHECK_THROWS_WITH_AS(layer(x, {.mask = &short_mask}),
+  CHECK_THROWS_WITH_AS(layer(x, {.masks = {&short_mask}}),
                        (who + "mask must be (batch, time) = (2, 5), got (2, 4)").c_str(), ShapeError);
   CHECK_THROWS_WITH_AS(layer(Tensor(Array::from_shape({2, 5, 6}))), (who + "was built for 3 input features and cannot be called on (2, 5, 6)").c_str(),
                        ShapeError);

@@ -72,7 +72,7 @@ class SubclassedSeq2Seq : public Model {
   }
 
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override {
-    const CallContext step{context.training, nullptr};
+    const CallContext step{.training = context.training};
     auto [encoder_out, encoder_state] = l_.encoder_gru(inputs[0], step).unpack<2>();
     auto [decoder_out, decoder_state] = l_.decoder_gru({inputs[1], encoder_state}, step).unpack<2>();
     auto [attended, weights] = l_.attention({encoder_out, decoder_out}, step).unpack<2>();

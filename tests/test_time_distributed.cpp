@@ -82,9 +82,9 @@ TEST_CASE("TimeDistributed passes the training flag to the inner layer and the m
   const Array dropped = Tensor(td(x, {.training = true})).value();
   CHECK(xt::any(xt::equal(dropped, 0.0f)));
   const Array mask = {{1.0f, 1.0f, 0.0f}, {1.0f, 0.0f, 0.0f}};
-  const auto out = td->compute_mask({x}, &mask);
-  REQUIRE(out.has_value());
-  CHECK(*out == mask);
+  const Tensor out = td(x, {.masks = {&mask}});
+  REQUIRE(out.mask());
+  CHECK(*out.mask() == mask);
 }
 
 TEST_CASE("TimeDistributed rejects inputs below rank 3, a missing layer, and new feature sizes") {
