@@ -22,7 +22,12 @@ Registry& registry() {
   return r;
 }
 
+const MaskName no_mask;
+
 }  // namespace
+
+const MaskName& LayerInputs::mask(std::size_t input) const { return input < masks.size() ? masks[input] : no_mask; }
+const MaskName& LayerOutputs::mask(std::size_t output) const { return output < masks.size() ? masks[output] : no_mask; }
 
 void register_exporter(const std::string& class_name, LayerExporter exporter) {
   Registry& r = registry();
@@ -55,6 +60,11 @@ LayerOutputs export_layer(const Layer& layer, const LayerInputs& inputs, GraphBu
     const std::string what = e.what();
     if (what.rfind("ONNX export: ", 0) == 0) throw;  // a nested layer already said where
     throw Error("ONNX export: " + layer.describe() + ": " + what);
+  }
+  if (inputs.masks.size() > inputs.values.size() || out.masks.size() > out.values.size()) {
+    throw Error("ONNX export: " + layer.describe() + ": more masks than values (" + std::to_string(inputs.masks.size()) +
+                " for " + std::to_string(inputs.values.size()) + " inputs, " + std::to_string(out.masks.size()) +
+                " for " + std::to_string(out.values.size()) + " outputs); give at most one per value");
   }
   return out;
 }

@@ -1,10 +1,17 @@
 #pragma once
 // The per-layer ONNX exporters and their registry, by Keras class name (as
 // layers/registry.hpp keeps layer factories). An exporter is one function:
-// given the layer, the ONNX names of its inputs and the mask of its first
-// input, it adds the layer's nodes and returns the names of its outputs and
-// the mask of its first output. onnx/exporters/ holds one file per built-in
-// layer, listed in onnx/builtin_exporters.cpp.
+// given the layer, the ONNX names of its inputs and of their masks, it adds
+// the layer's nodes and returns the names of its outputs and of their masks.
+// onnx/exporters/ holds one file per built-in layer, listed in
+// onnx/builtin_exporters.cpp.
+//
+// Masks follow kiln's contract (layers/layer.hpp): each value carries its
+// own mask, as each Tensor does, so a layer receives the masks of exactly
+// its own inputs (LayerInputs::masks, one per input) and says what its
+// outputs carry (LayerOutputs::masks, one per output), as its class's
+// Layer::compute_mask does -- an exporter whose layer passes input 0's mask
+// to output 0 (set_supports_masking) returns {in.mask(0)}.
 //
 // The same registry is the hook for a custom layer: register a function that
 // writes its nodes before calling export_onnx.
@@ -14,7 +21,7 @@
 //     const auto& scale = dynamic_cast<const Scale&>(layer);
 //     std::string gamma = g.initializer(layer.name() + "/gamma", scale.gamma().value());
 //     return kiln::onnx_export::LayerOutputs{{g.node1("Mul", {in.values[0], gamma}, layer.name() + "/Mul")},
-//                                             in.mask};
+//                                             {in.mask(0)}};
 //   });
 //
 // Values are float32 unless an exporter casts; the batch axis is dynamic.
@@ -30,15 +37,22 @@
 
 namespace kiln::onnx_export {
 
+using MaskName = std::optional<std::string>;  // the ONNX name of a mask, or none
+
 struct LayerInputs {
   std::vector<std::string> values;   // the ONNX names of the layer's inputs
   std::vector<PartialShape> shapes;  // their kiln shapes (batch unknown)
-  std::optional<std::string> mask;   // the first input's mask, when it has one
+  // Each input's mask, in input order (CallContext::masks resolved); the
+  // list may be shorter: inputs past its end have none.
+  std::vector<MaskName> masks = {};
+  const MaskName& mask(std::size_t input) const;
 };
 
 struct LayerOutputs {
   std::vector<std::string> values;   // one name per output of the layer's call
-  std::optional<std::string> mask;   // the first output's mask (Layer::compute_mask)
+  // Each output's mask (Layer::compute_mask); outputs past the end have none.
+  std::vector<MaskName> masks = {};
+  const MaskName& mask(std::size_t output) const;
 };
 
 using LayerExporter = std::function<LayerOutputs(const Layer&, const LayerInputs&, GraphBuilder&)>;

@@ -44,6 +44,16 @@ Attribute graph_attribute(const std::string& name, const ::onnx::GraphProto& gra
   return a;
 }
 
+Attribute float_tensor_attribute(const std::string& name, float value) {
+  Attribute a;
+  a.set_name(name);
+  a.set_type(::onnx::AttributeProto::TENSOR);
+  a.mutable_t()->set_data_type(::onnx::TensorProto::FLOAT);
+  a.mutable_t()->add_dims(1);
+  a.mutable_t()->add_float_data(value);
+  return a;
+}
+
 GraphBuilder::GraphBuilder(::onnx::GraphProto& graph)
     : graph_(graph), names_(std::make_shared<std::set<std::string>>()) {}
 

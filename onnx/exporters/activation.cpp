@@ -10,7 +10,7 @@ LayerOutputs export_activation(const Layer& layer, const LayerInputs& in, GraphB
   const auto& activation = layer_as<ActivationLayer>(layer);
   std::string y = apply_activation(g, activation.options().activation, in.values[0], layer.name());
   if (y == in.values[0]) y = g.node1("Identity", {y}, layer.name() + "/Identity");
-  return {{y}, in.mask};
+  return {{y}, {in.mask(0)}};
 }
 
 }  // namespace kiln::onnx_export

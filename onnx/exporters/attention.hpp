@@ -1,8 +1,8 @@
 #pragma once
 // What every score-based attention layer's export shares (kiln's
-// BaseAttentionLayer): the encoder mask lowers masked scores by 1e9, a
-// softmax over the encoder steps gives the weights, and one batched MatMul
-// the context.
+// BaseAttentionLayer): the encoder's mask (input 0's) lowers masked scores
+// by 1e9, a softmax over the encoder steps gives the weights, and one
+// batched MatMul the context, which carries the decoder's mask (input 1's).
 
 #include "onnx/exporter.hpp"
 

@@ -9,8 +9,9 @@ namespace kiln::onnx_export {
 namespace {
 
 LayerInputs direction_inputs(const LayerInputs& in, std::size_t states, bool backward) {
-  if (in.values.size() == 1) return in;
-  LayerInputs out{{in.values[0]}, {in.shapes[0]}, in.mask};
+  // Each direction gets the sequence's mask; the states have none.
+  LayerInputs out{{in.values[0]}, {in.shapes[0]}, {in.mask(0)}};
+  if (in.values.size() == 1) return out;
   const std::size_t first = 1 + (backward ? states : 0);
   for (std::size_t k = first; k < first + states; ++k) {
     out.values.push_back(in.values[k]);
@@ -40,7 +41,7 @@ LayerOutputs export_bidirectional(const Layer& layer, const LayerInputs& in, Gra
   LayerOutputs out{{merge(g, bi.options().merge_mode, fwd.values[0], back, layer.name())}, {}};
   out.values.insert(out.values.end(), fwd.values.begin() + 1, fwd.values.end());
   out.values.insert(out.values.end(), bwd.values.begin() + 1, bwd.values.end());
-  if (sequences) out.mask = in.mask;
+  if (sequences) out.masks = {in.mask(0)};
   return out;
 }
 

@@ -10,7 +10,7 @@ LayerOutputs export_dense(const Layer& layer, const LayerInputs& in, GraphBuilde
   const std::string p = layer.name();
   std::string y = g.node1("MatMul", {in.values[0], g.initializer(p + "/kernel", dense.kernel().value())}, p + "/MatMul");
   if (dense.options().use_bias) y = g.node1("Add", {y, g.initializer(p + "/bias", dense.bias().value())}, p + "/Add");
-  return {{apply_activation(g, dense.options().activation, y, p)}, in.mask};
+  return {{apply_activation(g, dense.options().activation, y, p)}, {in.mask(0)}};
 }
 
 }  // namespace kiln::onnx_export

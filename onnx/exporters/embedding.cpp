@@ -15,7 +15,7 @@ LayerOutputs export_embedding(const Layer& layer, const LayerInputs& in, GraphBu
   if (embedding.options().mask_zero) {
     const std::string is_zero = g.node1("Equal", {in.values[0], g.scalar(p + "/zero", 0.0f)}, p + "/is_padding");
     const std::string keep = g.node1("Not", {is_zero}, p + "/keep");
-    out.mask = g.node1("Cast", {keep}, p + "/mask", {int_attribute("to", ::onnx::TensorProto::FLOAT)});
+    out.masks = {g.node1("Cast", {keep}, p + "/mask", {int_attribute("to", ::onnx::TensorProto::FLOAT)})};
   }
   return out;
 }

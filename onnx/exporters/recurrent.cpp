@@ -49,7 +49,7 @@ LayerOutputs unmasked(const RecurrentLayer& layer, const RecurrentCell& cell, co
     std::string seq = transpose(g, squeeze(g, y[0], {1}, p + "/Y"), {1, 0, 2}, p + "/sequence");
     if (s.go_backwards) seq = reverse_axis(g, seq, 1, p + "/processing_order");
     out.values.push_back(seq);
-    out.mask = in.mask;
+    out.masks = {in.mask(0)};
   } else {
     out.values.push_back(squeeze(g, y[1], {0}, p + "/output"));
   }
@@ -115,7 +115,7 @@ LayerOutputs masked(const RecurrentLayer& layer, const RecurrentCell& cell, cons
   scan_inputs.push_back(zeros_like_batch(g, in.values[0], 1, p + "/seen0"));
   scan_inputs.push_back(zeros_like_batch(g, in.values[0], units, p + "/last0"));
   scan_inputs.push_back(in.values[0]);
-  scan_inputs.push_back(*in.mask);
+  scan_inputs.push_back(*in.mask(0));
   const std::int64_t direction = s.go_backwards ? 1 : 0;
   // Scan's outputs are not optional: every one is named.
   std::vector<std::string> hints{p + "/h"};
@@ -130,7 +130,7 @@ LayerOutputs masked(const RecurrentLayer& layer, const RecurrentCell& cell, cons
        ints_attribute("scan_output_axes", {1})});
   LayerOutputs out;
   out.values.push_back(s.return_sequences ? y[S + 2] : y[S + 1]);
-  if (s.return_sequences) out.mask = in.mask;
+  if (s.return_sequences) out.masks = {in.mask(0)};
   if (s.return_state) out.values.insert(out.values.end(), y.begin(), y.begin() + long(S));
   return out;
 }
@@ -139,7 +139,7 @@ LayerOutputs masked(const RecurrentLayer& layer, const RecurrentCell& cell, cons
 
 LayerOutputs export_recurrent(const RecurrentLayer& layer, const RecurrentCell& cell, const LayerInputs& in,
                               GraphBuilder& g) {
-  return in.mask ? masked(layer, cell, in, g) : unmasked(layer, cell, in, g);
+  return in.mask(0) ? masked(layer, cell, in, g) : unmasked(layer, cell, in, g);
 }
 
 Array onnx_gate_matrix(const Array& kernel, std::size_t units, const std::vector<std::size_t>& order) {

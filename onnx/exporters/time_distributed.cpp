@@ -1,7 +1,8 @@
 // TimeDistributed: as kiln computes it, the time axis folded into the batch
 // ((B, T, ...) -> (B * T, ...)), the inner layer's export, and the result
 // unfolded with the input's B and T. Shapes are taken at run time, so both
-// stay dynamic.
+// stay dynamic. The folded steps get no mask; the output carries the
+// input's, as kiln's TimeDistributed.
 
 #include "layers/time_distributed.hpp"
 #include "onnx/exporters/exporters.hpp"
@@ -25,7 +26,7 @@ LayerOutputs export_time_distributed(const Layer& layer, const LayerInputs& in, 
   const std::string batch_time = g.node1("Shape", {x}, p + "/batch_time", {int_attribute("start", 0), int_attribute("end", 2)});
   const std::string out_rest = g.node1("Shape", {inner.values[0]}, p + "/inner_shape", {int_attribute("start", 1)});
   const std::string shape = g.node1("Concat", {batch_time, out_rest}, p + "/unfolded_shape", {axis0(0)});
-  return {{g.node1("Reshape", {inner.values[0], shape}, p + "/unfolded")}, in.mask};
+  return {{g.node1("Reshape", {inner.values[0], shape}, p + "/unfolded")}, {in.mask(0)}};
 }
 
 }  // namespace kiln::onnx_export
