@@ -3,6 +3,10 @@
 
 #include "onnx/onnx.hpp"
 
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
 #include "io/atomic_file.hpp"
 #include "models/functional.hpp"
 #include "models/sequential.hpp"
@@ -61,12 +65,50 @@ std::vector<Dim> dims_of(const PartialShape& shape, const std::string& name) {
   return dims;
 }
 
+// The mask input of each model input (none for most), from OnnxExportOptions::masked_inputs.
+std::vector<onnx_export::MaskName> mask_inputs_of(const Model& model, const Signature& s,
+                                                  const OnnxExportOptions& options) {
+  std::vector<onnx_export::MaskName> masks(s.input_names.size());
+  for (const auto& name : options.masked_inputs) {
+    const auto it = std::find(s.input_names.begin(), s.input_names.end(), name);
+    if (it == s.input_names.end()) {
+      std::string known;
+      for (const auto& n : s.input_names) known += (known.empty() ? "'" : ", '") + n + "'";
+      throw Error("ONNX export: " + model.describe() + ": masked input '" + name + "' is not one of its inputs (" +
+                  known + ")");
+    }
+    const std::size_t i = std::size_t(it - s.input_names.begin());
+    if (masks[i]) throw Error("ONNX export: " + model.describe() + ": input '" + name + "' is masked twice");
+    if (s.input_shapes[i].size() < 2) {
+      throw Error("ONNX export: " + model.describe() + ": input '" + name + "' of shape " +
+                  to_string(s.input_shapes[i]) + " has no time axis for a (batch, time) mask");
+    }
+    masks[i] = name + "_mask";
+  }
+  return masks;
+}
+
+void reserve(onnx_export::GraphBuilder& builder, const Model& model, const std::string& name, const char* what) {
+  if (builder.fresh(name) != name) {
+    throw Error("ONNX export: " + model.describe() + ": the " + what + " name '" + name +
+                "' is used twice, or by another input or output");
+  }
+}
+
+void add_metadata(::onnx::ModelProto& proto, const std::string& key, const nlohmann::json& names) {
+  if (names.empty()) return;
+  auto& entry = *proto.add_metadata_props();
+  entry.set_key(key);
+  entry.set_value(names.dump());
+}
+
 }  // namespace
 
 bool onnx_supported() { return true; }
 
-void export_onnx(const Model& model, const std::filesystem::path& path) {
+void export_onnx(const Model& model, const std::filesystem::path& path, const OnnxExportOptions& options) {
   const Signature s = signature_of(model);
+  const std::vector<onnx_export::MaskName> input_masks = mask_inputs_of(model, s, options);
   ::onnx::ModelProto proto;
   proto.set_ir_version(ir_version);
   proto.set_producer_name("kiln");
@@ -79,28 +121,52 @@ void export_onnx(const Model& model, const std::filesystem::path& path) {
   onnx_export::GraphBuilder builder(graph);
 
   // The interface's names are taken first, so no inner value can claim them.
-  for (const auto& name : s.input_names) {
-    if (builder.fresh(name) != name) throw Error("ONNX export: " + model.describe() + " has two inputs named '" + name + "'");
+  for (const auto& name : s.input_names) reserve(builder, model, name, "input");
+  for (const auto& name : s.output_names) reserve(builder, model, name, "output");
+  for (const auto& mask : input_masks) {
+    if (mask) reserve(builder, model, *mask, "mask input");
   }
-  for (const auto& name : s.output_names) {
-    if (builder.fresh(name) != name) {
-      throw Error("ONNX export: " + model.describe() + ": output name '" + name + "' is used twice or by an input");
-    }
+  if (options.output_masks) {
+    for (const auto& name : s.output_names) reserve(builder, model, name + "_mask", "mask output");
+  }
+  nlohmann::json mask_inputs = nlohmann::json::object(), mask_outputs = nlohmann::json::object();
+  for (std::size_t i = 0; i < s.input_names.size(); ++i) {
+    const std::vector<Dim> dims = dims_of(s.input_shapes[i], s.input_names[i]);
+    onnx_export::set_float_value_info(*graph.add_input(), s.input_names[i], dims);
   }
   for (std::size_t i = 0; i < s.input_names.size(); ++i) {
-    onnx_export::set_float_value_info(*graph.add_input(), s.input_names[i], dims_of(s.input_shapes[i], s.input_names[i]));
+    if (!input_masks[i]) continue;
+    const std::vector<Dim> dims = dims_of(s.input_shapes[i], s.input_names[i]);
+    onnx_export::set_float_value_info(*graph.add_input(), *input_masks[i], {dims[0], dims[1]});
+    mask_inputs[s.input_names[i]] = *input_masks[i];
   }
   const onnx_export::LayerOutputs outputs =
-      onnx_export::export_layer(model, {s.input_names, s.input_shapes, {}}, builder);
-  for (std::size_t i = 0; i < s.output_names.size(); ++i) {
+      onnx_export::export_layer(model, {s.input_names, s.input_shapes, input_masks}, builder);
+  const auto output = [&graph](const std::string& value, const std::string& name) {
     auto& node = *graph.add_node();
     node.set_op_type("Identity");
-    node.set_name(s.output_names[i] + "/output");
-    node.add_input(outputs.values.at(i));
-    node.add_output(s.output_names[i]);
+    node.set_name(name + "/output");
+    node.add_input(value);
+    node.add_output(name);
+  };
+  for (std::size_t i = 0; i < s.output_names.size(); ++i) {
+    output(outputs.values.at(i), s.output_names[i]);
     onnx_export::set_float_value_info(*graph.add_output(), s.output_names[i],
                                       dims_of(s.output_shapes[i], s.output_names[i]));
   }
+  for (std::size_t i = 0; options.output_masks && i < s.output_names.size(); ++i) {
+    const onnx_export::MaskName& mask = outputs.mask(i);
+    if (!mask) continue;
+    const std::string name = s.output_names[i] + "_mask";
+    output(*mask, name);
+    // A mask is (batch, time): the output's first two axes.
+    std::vector<Dim> dims = dims_of(s.output_shapes[i], s.output_names[i]);
+    dims.resize(std::min<std::size_t>(dims.size(), 2));
+    onnx_export::set_float_value_info(*graph.add_output(), name, dims);
+    mask_outputs[s.output_names[i]] = name;
+  }
+  add_metadata(proto, "kiln.mask_inputs", mask_inputs);
+  add_metadata(proto, "kiln.mask_outputs", mask_outputs);
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) throw Error("ONNX export: cannot serialize " + model.describe());
   io::write_file_atomically(path, bytes);

@@ -14,7 +14,7 @@ namespace {
 }  // namespace
 
 bool onnx_supported() { return false; }
-void export_onnx(const Model&, const std::filesystem::path&) { unavailable(); }
+void export_onnx(const Model&, const std::filesystem::path&, const OnnxExportOptions&) { unavailable(); }
 std::shared_ptr<Model> import_onnx(const std::filesystem::path&) { unavailable(); }
 
 }  // namespace kiln

@@ -3,6 +3,8 @@
 // the same outputs (tests/onnx_support.hpp; each check
 // is skipped with a note where its tool is absent).
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "kiln.hpp"
@@ -26,36 +28,72 @@ std::vector<std::string> input_names(const Model& model) {
   return {"input"};
 }
 
-// Exports `model`, validates the file and compares ONNX Runtime's outputs
-// on `inputs` with kiln's own inference outputs.
-void check_export(Model& model, const std::vector<Array>& inputs) {
+// Whether two masks are the same: equal (a mask is 0/1), or both absent. A
+// mask input fed ones stands for no mask, so where kiln has none, ones are
+// the same too.
+void check_same_mask(const Mask& got, const Mask& expected, const std::string& what) {
+  INFO(what);
+  if (!expected) {
+    if (got) CHECK(xt::all(xt::equal(*got, 1.0f)));
+    return;
+  }
+  REQUIRE(got);
+  REQUIRE(got->shape() == expected->shape());
+  CHECK(max_abs_diff(*got, *expected) == 0.0);
+}
+
+// Exports `model` with `options`, validates the file and compares ONNX
+// Runtime's outputs on `inputs` (and the call's `masks`, one per input or
+// fewer, fed to the graph's mask inputs) with kiln's own inference outputs,
+// and kiln's import of the file likewise, masks included.
+void check_export(Model& model, const std::vector<Array>& inputs, const std::vector<const Array*>& masks = {},
+                  const OnnxExportOptions& options = {}) {
   OnnxTempDir dir;
   const auto path = dir / "model.onnx";
-  export_onnx(model, path);
+  export_onnx(model, path, options);
   REQUIRE(std::filesystem::file_size(path) > 0);
   if (auto report = onnx_checker_report(path)) CHECK_MESSAGE(report->empty(), *report);
 
   std::vector<Tensor> tensors(inputs.begin(), inputs.end());
-  const std::vector<Tensor> expected = model(tensors);
+  const std::vector<Tensor> expected = model(tensors, {.masks = masks});
   const std::vector<std::string> names = input_names(model);
   std::map<std::string, Array> feeds;
   for (std::size_t i = 0; i < inputs.size(); ++i) feeds.emplace(names.at(i), inputs[i]);
-  // kiln reads its own export back to the same outputs.
+  for (const auto& name : options.masked_inputs) {
+    const std::size_t i = std::size_t(std::find(names.begin(), names.end(), name) - names.begin());
+    const Array* given = i < masks.size() ? masks[i] : nullptr;
+    // No mask given: ones, which the graph computes as no mask.
+    feeds.emplace(name + "_mask", given ? *given : Array(xt::ones<float>({inputs[i].shape(0), inputs[i].shape(1)})));
+  }
+  // kiln reads its own export back to the same outputs, and the same masks
+  // where the file has them.
   const auto imported = import_onnx(path);
-  const std::vector<Tensor> reread = (*imported)(tensors);
+  REQUIRE(imported->output_names() == model.output_names());
+  const std::vector<Tensor> reread = (*imported)(tensors, {.masks = masks});
   REQUIRE(reread.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(max_abs_diff(reread[i].value(), expected[i].value()) <= tolerance);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("imported output " << i);
+    CHECK(max_abs_diff(reread[i].value(), expected[i].value()) <= tolerance);
+    if (options.output_masks) check_same_mask(reread[i].mask(), expected[i].mask(), "imported mask");
+  }
 
   const auto results = run_onnxruntime(path, feeds);
   if (!results) return;
   const auto outputs = model.output_names();
-  REQUIRE(results->size() == outputs.size());
+  std::size_t mask_outputs = 0;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     INFO("output " << outputs[i]);
     const Array& got = results->at(outputs[i]);
     REQUIRE(got.shape() == expected[i].shape());
     CHECK(max_abs_diff(got, expected[i].value()) <= tolerance);
+    const auto mask = results->find(outputs[i] + "_mask");
+    if (mask != results->end()) ++mask_outputs;
+    if (options.output_masks) {
+      check_same_mask(mask == results->end() ? nullptr : std::make_shared<const Array>(mask->second),
+                      expected[i].mask(), "ONNX Runtime's mask");
+    }
   }
+  CHECK(results->size() == outputs.size() + mask_outputs);
 }
 
 // Integer ids in [0, vocab) as floats, with the given cells set to 0 (padding).
@@ -159,6 +197,9 @@ TEST_CASE("ONNX export: masks from Embedding(mask_zero) through recurrences and 
   // start, row 3 has no padding.
   const Array source_ids = ids({4, 6}, 9, 21, {2, 3, 6 + 4, 6 + 5, 12 + 0, 12 + 1});
   check_export(*model, {source_ids, random_array({4, 3, 4}, 22)});
+  // With the masks kiln attaches to the outputs (the sequences' and the
+  // encoder's, not the state's or the weights') as outputs of their own.
+  check_export(*model, {source_ids, random_array({4, 3, 4}, 22)}, {}, {.output_masks = true});
 }
 
 TEST_CASE("ONNX export: Luong dot attention and a Sequential nested in a Functional model") {
@@ -204,4 +245,139 @@ TEST_CASE("ONNX export: a subclassed model is refused with the reason") {
   Sub model;
   OnnxTempDir dir;
   CHECK_THROWS_WITH_AS(export_onnx(model, dir / "m.onnx"), doctest::Contains("subclassed model"), Error);
+}
+
+namespace {
+
+// Ids with trailing padding (0): row b keeps its first lengths[b] steps.
+Array padded_ids(const std::vector<std::size_t>& lengths, std::size_t time, float first_id) {
+  Array a = xt::zeros<float>({lengths.size(), time});
+  for (std::size_t b = 0; b < lengths.size(); ++b) {
+    for (std::size_t t = 0; t < lengths[b]; ++t) a(b, t) = first_id + float((b + t) % 3);
+  }
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("ONNX export: two inputs with different padding; each layer gets the masks of its own inputs") {
+  set_random_seed(18);
+  auto source = Input({unknown_dim}, "source");
+  auto target = Input({unknown_dim}, "target");
+  auto features = Input({unknown_dim, 2}, "features");
+  auto source_embedded = Embedding({.input_dim = 6, .output_dim = 4, .mask_zero = true, .name = "source_embedding"})(source);
+  auto target_embedded = Embedding({.input_dim = 6, .output_dim = 4, .mask_zero = true, .name = "target_embedding"})(target);
+  auto [encoded, state] = GRU({.units = 3, .return_sequences = true, .return_state = true, .name = "encoder"})(source_embedded).unpack<2>();
+  SymbolicTensor decoded = GRU({.units = 3, .return_sequences = true, .name = "decoder"})({target_embedded, state});
+  auto [context, weights] = BahdanauAttention({.name = "attention"})({encoded, decoded}).unpack<2>();
+  // The context carries the decoder's (the target's) mask, not the encoder's.
+  SymbolicTensor over_context = GRU({.units = 2, .return_sequences = true, .name = "over_context"})(context);
+  // Features joined: a step is kept where either input keeps it (both the target's here).
+  SymbolicTensor joined = Concatenate({.axis = -1, .name = "joined"})({decoded, context});
+  SymbolicTensor over_joined = LSTM({.units = 2, .return_sequences = true, .go_backwards = true, .name = "over_joined"})(joined);
+  // Steps joined: the source's mask then the target's.
+  SymbolicTensor both = Concatenate({.axis = 1, .name = "both"})({source_embedded, target_embedded});
+  SymbolicTensor over_both = GRU({.units = 2, .return_sequences = true, .name = "over_both"})(both);
+  // A masked and an unmasked input: ones stand for the missing mask.
+  SymbolicTensor with_features = Concatenate({.axis = 1, .name = "with_features"})(
+      {Dense({.units = 2, .name = "squeeze"})(target_embedded), features});
+  SymbolicTensor over_features = GRU({.units = 2, .return_sequences = true, .name = "over_features"})(with_features);
+  Functional model({source, target, features},
+                   {decoded, context, weights, over_context, over_joined, over_both, over_features}, "two_paddings");
+
+  // Source rows keep 2 and 4 steps, target rows 3 and 1 (and row 1 of the
+  // target has a hole later, which the time-joined mask must keep).
+  const Array source_ids = padded_ids({2, 4}, 4, 1.0f);
+  Array target_ids = padded_ids({3, 1}, 3, 2.0f);
+  target_ids(1, 2) = 4.0f;
+  const Array feature_values = random_array({2, 2, 2}, 19);
+
+  // kiln itself: the decoder's output and the context carry the target's mask.
+  const auto out = model({Tensor(source_ids), Tensor(target_ids), Tensor(feature_values)});
+  const Array target_mask = xt::not_equal(target_ids, 0.0f);
+  REQUIRE(out[1].mask());
+  CHECK(*out[1].mask() == target_mask);
+  // The GRU over the context skipped the target's padding (row 1, step 1 repeats step 0).
+  CHECK(xt::allclose(xt::view(out[3].value(), 1, 1), xt::view(out[3].value(), 1, 0), 0.0, 0.0));
+
+  check_export(*model, {source_ids, target_ids, feature_values}, {}, {.output_masks = true});
+}
+
+TEST_CASE("ONNX export: masks given to the model's call are mask inputs of the graph, one per input") {
+  set_random_seed(19);
+  auto a = Input({unknown_dim, 2}, "a");
+  auto b = Input({unknown_dim, 2}, "b");
+  auto c = Input({unknown_dim, 3}, "c");
+  SymbolicTensor seq_a = GRU({.units = 2, .return_sequences = true, .name = "gru_a"})(a);
+  SymbolicTensor seq_b = Bidirectional({.layer = LSTM({.units = 2, .return_sequences = true}), .name = "bi_b"})(b);
+  auto [context, weights] = LuongAttention({.name = "luong"})({seq_a, Dense({.units = 2, .name = "project"})(seq_b)}).unpack<2>();
+  SymbolicTensor last_c = GRU({.units = 2, .name = "gru_c"})(c);  // c is never masked
+  Functional model({a, b, c}, {seq_a, seq_b, context, weights, last_c}, "call_masks");
+
+  const Array x = random_array({2, 4, 2}, 20);
+  const Array y = random_array({2, 3, 2}, 21);
+  const Array z = random_array({2, 3, 3}, 22);
+  const Array mask_a = {{1.0f, 0.0f, 1.0f, 1.0f}, {1.0f, 1.0f, 1.0f, 0.0f}};
+  const Array mask_b = {{1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 1.0f}};
+  const OnnxExportOptions options{.masked_inputs = {"a", "b"}, .output_masks = true};
+  check_export(*model, {x, y, z}, {&mask_a, &mask_b}, options);
+  // A mask for b only: a's mask input is fed ones, the same as none.
+  check_export(*model, {x, y, z}, {nullptr, &mask_b}, options);
+  // No masks at all.
+  check_export(*model, {x, y, z}, {}, options);
+}
+
+TEST_CASE("ONNX export: a Sequential model's mask input, through Dense, a recurrence and TimeDistributed") {
+  set_random_seed(20);
+  Sequential model({.input_shape = {unknown_dim, 3}, .name = "masked_stack"});
+  model->add(Dense({.units = 4, .activation = "tanh"}));
+  model->add(GRU({.units = 3, .return_sequences = true, .zero_output_for_mask = true}));
+  model->add(TimeDistributed({.layer = Dense({.units = 2})}));
+  const Array mask = {{1.0f, 1.0f, 0.0f, 0.0f, 0.0f}, {1.0f, 0.0f, 1.0f, 1.0f, 1.0f}};
+  check_export(*model, {random_array({2, 5, 3}, 23)}, {&mask}, {.masked_inputs = {"input"}, .output_masks = true});
+}
+
+TEST_CASE("ONNX export: a nested Functional model gets its inputs' masks and gives its outputs' back") {
+  set_random_seed(21);
+  auto encoded_in = Input({unknown_dim, 3}, "encoded_in");
+  auto decoded_in = Input({unknown_dim, 3}, "decoded_in");
+  auto [context, weights] = BahdanauAttention({.name = "inner_attention"})({encoded_in, decoded_in}).unpack<2>();
+  SymbolicTensor merged = Concatenate({.name = "inner_merge"})({decoded_in, context});
+  Functional inner({encoded_in, decoded_in}, {merged, weights}, "inner");
+
+  auto source = Input({unknown_dim}, "source");
+  auto target = Input({unknown_dim}, "target");
+  SymbolicTensor encoded = GRU({.units = 3, .return_sequences = true, .name = "encoder"})(
+      Embedding({.input_dim = 7, .output_dim = 3, .mask_zero = true, .name = "source_embedding"})(source));
+  SymbolicTensor decoded = GRU({.units = 3, .return_sequences = true, .name = "decoder"})(
+      Embedding({.input_dim = 7, .output_dim = 3, .mask_zero = true, .name = "target_embedding"})(target));
+  auto inner_out = inner({encoded, decoded});
+  // The nested model's first output carries the target's mask out to this GRU.
+  SymbolicTensor after = GRU({.units = 2, .return_sequences = true, .name = "after"})(inner_out[0]);
+  Functional model({source, target}, {after, inner_out[1]}, "outer");
+  check_export(*model, {padded_ids({3, 1, 2}, 3, 1.0f), padded_ids({1, 2, 4}, 4, 2.0f)}, {}, {.output_masks = true});
+}
+
+TEST_CASE("ONNX export: mask inputs that cannot be made are errors that say why") {
+  set_random_seed(22);
+  auto x = Input({unknown_dim, 2}, "x");
+  auto clash = Input({unknown_dim, 2}, "x_mask");
+  Functional model({x, clash}, {GRU({.units = 2})(x), GRU({.units = 2})(clash)}, "clash");
+  OnnxTempDir dir;
+  CHECK_THROWS_WITH_AS(export_onnx(*model, dir / "m.onnx", {.masked_inputs = {"y"}}),
+                       doctest::Contains("masked input 'y' is not one of its inputs ('x', 'x_mask')"), Error);
+  CHECK_THROWS_WITH_AS(export_onnx(*model, dir / "m.onnx", {.masked_inputs = {"x"}}),
+                       doctest::Contains("the mask input name 'x_mask' is used twice"), Error);
+  CHECK_THROWS_WITH_AS(export_onnx(*model, dir / "m.onnx", {.masked_inputs = {"x_mask", "x_mask"}}),
+                       doctest::Contains("input 'x_mask' is masked twice"), Error);
+  CHECK_FALSE(std::filesystem::exists(dir / "m.onnx"));
+
+  // The import checks a mask given for a masked input against its input.
+  export_onnx(*model, dir / "m.onnx", {.masked_inputs = {"x_mask"}});
+  const auto imported = import_onnx(dir / "m.onnx");
+  const Array wrong = xt::ones<float>({2, 4});
+  CHECK_THROWS_WITH_AS((*imported)({Tensor(random_array({2, 3, 2}, 1)), Tensor(random_array({2, 3, 2}, 2))},
+                                   {.masks = {nullptr, &wrong}}),
+                       doctest::Contains("the mask of input 'x_mask' must be (batch, time) = (2, 3), got (2, 4)"),
+                       ShapeError);
 }
