@@ -11,7 +11,10 @@
 // its own inputs (LayerInputs::masks, one per input) and says what its
 // outputs carry (LayerOutputs::masks, one per output), as its class's
 // Layer::compute_mask does -- an exporter whose layer passes input 0's mask
-// to output 0 (set_supports_masking) returns {in.mask(0)}.
+// to output 0 (set_supports_masking) returns {in.mask(0)}. An exporter
+// whose layer reads a mask in call() (CallContext::mask(i)) must use
+// in.mask(i) the same way, or throw an Error when it is set and cannot:
+// ignoring it would write a graph that computes something else.
 //
 // The same registry is the hook for a custom layer: register a function that
 // writes its nodes before calling export_onnx.
@@ -25,7 +28,7 @@
 //   });
 //
 // Values are float32 unless an exporter casts; the batch axis is dynamic.
-// A mask is a float32 (batch, time) value of 1s and 0s, as CallContext::mask.
+// A mask is a float32 (batch, time) value of 1s and 0s, as CallContext::masks hold.
 
 #include <functional>
 #include <optional>
