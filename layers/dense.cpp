@@ -15,10 +15,8 @@ DenseLayer::DenseLayer(Options options) : KerasLayer(std::move(options)) {
 }
 
 void DenseLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
-  expect_inputs(shapes, 1, 0, "(batch, features) or (batch, time, features)");
-  if (shapes[0].size() != 2 && shapes[0].size() != 3) {
-    fail("expected input (batch, features) or (batch, time, features), got " + to_string(shapes[0]));
-  }
+  expect_inputs(shapes, 1, 0, "(batch, ..., features)");
+  if (shapes[0].size() < 2) fail("expected input (batch, ..., features) of rank 2 or more, got " + to_string(shapes[0]));
 }
 
 void DenseLayer::build(const std::vector<PartialShape>& shapes) {
@@ -36,7 +34,7 @@ std::vector<PartialShape> DenseLayer::compute_output_shape(const std::vector<Par
 }
 
 std::vector<Tensor> DenseLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
-  Tensor y = matmul(inputs[0], kernel_);  // 3-D input: one GEMM over batch * time
+  Tensor y = matmul(inputs[0], kernel_);  // the leading axes folded: one GEMM
   if (options_.use_bias) y = y + bias_;
   return {activate(options_.activation, y)};
 }

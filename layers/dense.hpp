@@ -1,6 +1,6 @@
 #pragma once
-// Dense: y = activation(x kernel + bias) on the last axis of a 2-D
-// (batch, features) or 3-D (batch, time, features) input.
+// Dense: y = activation(x kernel + bias) on the last axis of an input of
+// any rank >= 2, (batch, ..., features) -> (batch, ..., units), as Keras.
 
 #include <string>
 

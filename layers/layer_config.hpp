@@ -31,77 +31,25 @@
 // the value. "name" is every layer's; "trainable" is applied by
 // layer_from_config.
 //
-// A field type T is read and written by config::Value<T>; bool, integers,
-// floats, strings, InitializerSpec, std::vector<T> and std::optional<T> are
-// here. A layer with an option of its own type specializes Value for it.
+// A field type T is read and written by config::Value<T>
+// (io/options_config.hpp has bool, integers, floats, strings, std::vector<T>
+// and std::optional<T>; InitializerSpec and wrapped layers are here). A
+// layer with an option of its own type specializes Value for it.
 
-#include <cmath>
-#include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
-#include <tuple>
-#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "graph/error.hpp"
+#include "io/options_config.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
 #include "layers/registry.hpp"
 
 namespace kiln {
 namespace config {
-
-using json = nlohmann::json;
-
-// Reads and writes one option's value. `where` names the class and key for
-// errors ("Dense: 'units'").
-template <class T, class Enable = void>
-struct Value;
-
-template <>
-struct Value<bool> {
-  static json write(bool v) { return v; }
-  static bool read(const json& j, const std::string& where) {
-    if (!j.is_boolean()) throw FormatError(where + " must be true or false, got " + j.dump());
-    return j.get<bool>();
-  }
-};
-
-// Integers: sizes (unsigned) must be >= 0; -1 must not wrap to a huge size.
-template <class T>
-struct Value<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
-  static json write(T v) { return v; }
-  static T read(const json& j, const std::string& where) {
-    const bool integral = j.is_number_integer() || (j.is_number_float() && std::floor(j.get<double>()) == j.get<double>());
-    if (!integral) throw FormatError(where + " must be an integer, got " + j.dump());
-    if constexpr (std::is_unsigned_v<T>) {
-      if (j.is_number_float() ? j.get<double>() < 0 : (!j.is_number_unsigned() && j.get<std::int64_t>() < 0)) {
-        throw FormatError(where + " must be a non-negative integer, got " + j.dump());
-      }
-    }
-    return j.get<T>();
-  }
-};
-
-template <class T>
-struct Value<T, std::enable_if_t<std::is_floating_point_v<T>>> {
-  static json write(T v) { return double(v); }
-  static T read(const json& j, const std::string& where) {
-    if (!j.is_number()) throw FormatError(where + " must be a number, got " + j.dump());
-    return j.get<T>();
-  }
-};
-
-template <>
-struct Value<std::string> {
-  static json write(const std::string& v) { return v; }
-  static std::string read(const json& j, const std::string& where) {
-    if (!j.is_string()) throw FormatError(where + " must be a string, got " + j.dump());
-    return j.get<std::string>();
-  }
-};
 
 template <>
 struct Value<InitializerSpec> {
@@ -115,33 +63,31 @@ struct Value<InitializerSpec> {
   }
 };
 
-// A list; Keras also writes a lone number where a tuple of one is meant
-// (kernel_size 3 for (3,)), which reads as a list of one.
-template <class T>
-struct Value<std::vector<T>> {
-  static json write(const std::vector<T>& v) {
-    json out = json::array();
-    for (const auto& e : v) out.push_back(Value<T>::write(e));
-    return out;
-  }
-  static std::vector<T> read(const json& j, const std::string& where) {
-    std::vector<T> out;
-    if (!j.is_array()) {
-      out.push_back(Value<T>::read(j, where));
-      return out;
-    }
-    for (std::size_t i = 0; i < j.size(); ++i) out.push_back(Value<T>::read(j[i], where + "[" + std::to_string(i) + "]"));
-    return out;
-  }
+}  // namespace config
+
+// An option Keras takes as one integer or as a list of them (Softmax's
+// axis, Dot's axes), written back in the form it was given: -1 stays -1,
+// [1, 2] stays [1, 2].
+struct IntOrList {
+  std::vector<int> values;
+  bool listed = false;  // given as a list
+  IntOrList(int value) : values{value} {}
+  IntOrList(std::initializer_list<int> list) : values(list), listed(true) {}
+  IntOrList(std::vector<int> list, bool as_list) : values(std::move(list)), listed(as_list) {}
+  bool operator==(const IntOrList&) const = default;
 };
 
-// null <-> nullopt.
-template <class T>
-struct Value<std::optional<T>> {
-  static json write(const std::optional<T>& v) { return v ? Value<T>::write(*v) : json(nullptr); }
-  static std::optional<T> read(const json& j, const std::string& where) {
-    if (j.is_null()) return std::nullopt;
-    return Value<T>::read(j, where);
+namespace config {
+
+template <>
+struct Value<IntOrList> {
+  static json write(const IntOrList& v) {
+    if (!v.listed && v.values.size() == 1) return v.values[0];
+    return Value<std::vector<int>>::write(v.values);
+  }
+  static IntOrList read(const json& j, const std::string& where) {
+    if (!j.is_array()) return IntOrList(Value<int>::read(j, where));
+    return IntOrList(Value<std::vector<int>>::read(j, where), true);
   }
 };
 
@@ -158,26 +104,6 @@ struct Value<std::shared_ptr<Layer>> {
     }
   }
 };
-
-// One option: its Keras key and where it lives in the Options struct.
-template <class Options, class T>
-struct Field {
-  const char* key;
-  T Options::*member;
-};
-
-template <class Options, class T>
-constexpr Field<Options, T> field(const char* key, T Options::*member) {
-  return {key, member};
-}
-
-// Writes every listed option of `options` into `config`.
-template <class Options>
-void write_fields(const Options& options, json& config) {
-  std::apply(
-      [&](const auto&... f) { ((config[f.key] = Value<std::decay_t<decltype(options.*(f.member))>>::write(options.*(f.member))), ...); },
-      Options::fields());
-}
 
 // Whether `key` is one Keras writes for a feature kiln does not have,
 // holding that feature's default (so ignoring it changes nothing).
@@ -196,19 +122,7 @@ Options read_options(const json& config, const std::string& class_name,
   if (!config.is_object()) throw FormatError(class_name + ": the config must be a JSON object, got " + config.dump());
   Options options;
   std::vector<std::string> known = {"name", "trainable"};
-  std::apply(
-      [&](const auto&... f) {
-        (
-            [&] {
-              known.push_back(f.key);
-              const auto found = config.find(f.key);
-              if (found == config.end()) return;
-              using T = std::decay_t<decltype(options.*(f.member))>;
-              options.*(f.member) = Value<T>::read(*found, class_name + ": '" + std::string(f.key) + "'");
-            }(),
-            ...);
-      },
-      Options::fields());
+  read_fields(config, options, class_name, known);
   known.insert(known.end(), extra_keys.begin(), extra_keys.end());
   if (const auto name = config.find("name"); name != config.end()) {
     options.name = Value<std::string>::read(*name, class_name + ": 'name'");

@@ -75,4 +75,120 @@ float LossWeights::for_output(std::size_t index, const std::vector<std::string>&
   return found == by_name_.end() ? 1.0f : found->second;
 }
 
+// --- compile_config (what save_model writes; see models/compile_config.hpp) ---
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string string_in(const json& value, const char* what) {
+  if (!value.is_string()) throw FormatError(std::string("compile_config: ") + what + " must be a name, got " + value.dump());
+  return value.get<std::string>();
+}
+
+json names_of(const std::vector<MetricChoice>& list, bool& ok) {
+  json out = json::array();
+  for (const auto& m : list) {
+    ok = ok && !m.object();
+    out.push_back(m.name());
+  }
+  return out;
+}
+
+std::vector<MetricChoice> metric_list(const json& value) {
+  if (!value.is_array()) throw FormatError("compile_config: metrics must be lists of names, got " + value.dump());
+  std::vector<MetricChoice> out;
+  for (const auto& v : value) out.emplace_back(string_in(v, "a metric"));
+  return out;
+}
+
+}  // namespace
+
+std::optional<json> Losses::to_config() const {
+  if (all_) return all_->is_named() ? std::optional<json>(all_->name()) : std::nullopt;
+  if (!per_output_.empty()) {
+    json out = json::array();
+    for (const auto& l : per_output_) {
+      if (!l.is_named()) return std::nullopt;
+      out.push_back(l.name());
+    }
+    return out;
+  }
+  json out = json::object();
+  for (const auto& [name, l] : by_name_) {
+    if (!l.is_named()) return std::nullopt;
+    out[name] = l.name();
+  }
+  return out;
+}
+
+Losses Losses::from_config(const json& config) {
+  if (config.is_string()) return Losses(config.get<std::string>());
+  Losses out;
+  if (config.is_array()) {
+    for (const auto& v : config) out.per_output_.emplace_back(string_in(v, "a loss"));
+    return out;
+  }
+  if (config.is_object()) {
+    for (const auto& [name, v] : config.items()) out.by_name_.emplace(name, LossChoice(string_in(v, "a loss")));
+    return out;
+  }
+  throw FormatError("compile_config: loss must be a name, a list or a map of names, got " + config.dump());
+}
+
+std::optional<json> Metrics::to_config() const {
+  bool ok = true;
+  json out;
+  if (!by_name_.empty()) {
+    out = json::object();
+    for (const auto& [name, list] : by_name_) out[name] = names_of(list, ok);
+  } else if (listed_) {
+    out = json::array();
+    for (const auto& list : per_output_) out.push_back(names_of(list, ok));
+  } else {
+    out = names_of(all_, ok);
+  }
+  return ok ? std::optional<json>(out) : std::nullopt;
+}
+
+Metrics Metrics::from_config(const json& config) {
+  if (config.is_null()) return Metrics();
+  if (config.is_object()) {
+    std::map<std::string, std::vector<MetricChoice>> by_name;
+    for (const auto& [name, v] : config.items()) by_name.emplace(name, metric_list(v));
+    return Metrics(std::move(by_name));
+  }
+  if (config.is_array() && !config.empty() && config.front().is_array()) {
+    std::vector<std::vector<MetricChoice>> per_output;
+    for (const auto& v : config) per_output.push_back(metric_list(v));
+    return Metrics(std::move(per_output));
+  }
+  return Metrics(metric_list(config));
+}
+
+json LossWeights::to_config() const {
+  if (!per_output_.empty()) return per_output_;
+  if (!by_name_.empty()) return by_name_;
+  return nullptr;
+}
+
+LossWeights LossWeights::from_config(const json& config) {
+  if (config.is_null()) return LossWeights();
+  auto weight = [](const json& v) {
+    if (!v.is_number()) throw FormatError("compile_config: loss weights must be numbers, got " + v.dump());
+    return v.get<float>();
+  };
+  if (config.is_array()) {
+    std::vector<float> list;
+    for (const auto& v : config) list.push_back(weight(v));
+    return LossWeights(std::move(list));
+  }
+  if (config.is_object()) {
+    std::map<std::string, float> map;
+    for (const auto& [name, v] : config.items()) map.emplace(name, weight(v));
+    return LossWeights(std::move(map));
+  }
+  throw FormatError("compile_config: loss_weights must be null, a list or a map, got " + config.dump());
+}
+
 }  // namespace kiln

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "distributed/communicator.hpp"
 #include "optimizers/optimizer.hpp"
 #include "training/losses.hpp"
@@ -40,6 +42,8 @@ class LossChoice {
       : name_(std::move(name)), function_(std::move(function)) {}
   const std::string& name() const { return name_; }
   LossFunction make(LossOptions options) const;
+  // A loss given by name has a config; a C++ function has none.
+  bool is_named() const { return !function_; }
 
  private:
   std::string name_;
@@ -64,7 +68,14 @@ class Losses {
   // names an output the model does not have.
   std::optional<LossChoice> for_output(std::size_t index, const std::vector<std::string>& names) const;
 
+  // As Keras' compile_config writes it: a name, a list or a map of names;
+  // nothing when a loss is a C++ function. from_config is the inverse
+  // (FormatError for anything else).
+  std::optional<nlohmann::json> to_config() const;
+  static Losses from_config(const nlohmann::json& config);
+
  private:
+  Losses() = default;
   std::optional<LossChoice> all_;
   std::vector<LossChoice> per_output_;
   std::map<std::string, LossChoice> by_name_;
@@ -79,6 +90,7 @@ class MetricChoice {
   template <class M>
   MetricChoice(std::shared_ptr<M> metric) : metric_(std::move(metric)) {}
   const std::shared_ptr<PredictionMetric>& object() const { return metric_; }
+  const std::string& name() const { return name_; }
   std::shared_ptr<PredictionMetric> make(const std::string& loss_name) const;
 
  private:
@@ -100,6 +112,10 @@ class Metrics {
   // The metrics of output `index` among outputs `names` (same errors as Losses).
   std::vector<MetricChoice> for_output(std::size_t index, const std::vector<std::string>& names) const;
   bool empty() const { return all_.empty() && per_output_.empty() && by_name_.empty(); }
+  // Names as Keras' compile_config writes them (a list, a list of lists or a
+  // map); nothing when a metric is an object. from_config is the inverse.
+  std::optional<nlohmann::json> to_config() const;
+  static Metrics from_config(const nlohmann::json& config);
 
  private:
   std::vector<MetricChoice> all_;
@@ -117,6 +133,9 @@ class LossWeights {
   LossWeights(std::vector<float> per_output) : per_output_(std::move(per_output)) {}
   LossWeights(std::map<std::string, float> by_name) : by_name_(std::move(by_name)) {}
   float for_output(std::size_t index, const std::vector<std::string>& names) const;
+  // null when unset, else a list or a map, as Keras writes it; and back.
+  nlohmann::json to_config() const;
+  static LossWeights from_config(const nlohmann::json& config);
 
  private:
   std::vector<float> per_output_;

@@ -134,9 +134,8 @@ std::vector<PartialShape> FunctionalModel::compute_output_shape(const std::vecto
 
 std::size_t FunctionalModel::print_layers(std::ostream& out) const {
   SummaryTable table({"Layer (type)", "Output Shape", "Param #", "Connected to"}, {31, 26, 11, 30});
-  table.print_header(out);
   for (const auto& in : inputs_) {
-    table.print_row(out, {in.describe() + " (InputLayer)", "[" + to_string(in.shape()) + "]", "0", "[]"});
+    table.add_row({in.describe() + " (InputLayer)", "[" + to_string(in.shape()) + "]", "0", "[]"});
   }
   // One row per layer; a shared layer lists the inputs of all its calls.
   std::vector<const Layer*> printed;
@@ -153,10 +152,10 @@ std::size_t FunctionalModel::print_layers(std::ostream& out) const {
                           std::to_string(in.output_index()) + "]'");
       }
     }
-    table.print_row(out, {layer->name() + " (" + layer->class_name() + ")", "[" + join_cells(shapes) + "]",
+    table.add_row({layer->name() + " (" + layer->class_name() + ")", "[" + join_cells(shapes) + "]",
                           std::to_string(layer->count_params()), "[" + join_cells(inbound) + "]"});
   }
-  return table.total_width();
+  return table.print(out);
 }
 
 }  // namespace kiln

@@ -45,7 +45,6 @@ std::vector<PartialShape> Model::compute_output_shape(const std::vector<PartialS
 
 std::size_t Model::print_layers(std::ostream& out) const {
   SummaryTable table({"Layer (type)", "Output Shape", "Param #"}, {33, 27, 12});
-  table.print_header(out);
   for (const auto& layer : layers()) {
     std::string shape = "?";
     if (layer->built() && !layer->built_input_shapes().empty()) {
@@ -61,9 +60,9 @@ std::size_t Model::print_layers(std::ostream& out) const {
         shape = "multiple";
       }
     }
-    table.print_row(out, {layer->name() + " (" + layer->class_name() + ")", shape, std::to_string(layer->count_params())});
+    table.add_row({layer->name() + " (" + layer->class_name() + ")", shape, std::to_string(layer->count_params())});
   }
-  return table.total_width();
+  return table.print(out);
 }
 
 void Model::summary(std::ostream& out) const {

@@ -1,5 +1,6 @@
 #include "models/model_file.hpp"
 
+#include <iostream>
 #include <optional>
 #include <system_error>
 
@@ -7,6 +8,7 @@
 #include "io/atomic_file.hpp"
 #include "io/json_depth.hpp"
 #include "io/safetensors.hpp"
+#include "models/compile_config.hpp"
 #include "models/config_fields.hpp"
 #include "models/functional.hpp"
 #include "models/sequential.hpp"
@@ -81,20 +83,34 @@ void save_model(const Model& model, const std::filesystem::path& dir) {
                 "with save_weights() and load them into the model built in code with load_weights(), as Keras "
                 "does for subclassed models");
   }
-  const json file = {{"format", file_format},
-                     {"version", file_version},
-                     {"class_name", model.class_name()},
-                     {"config", model.get_config()}};  // first: a model that cannot be described writes nothing
+  json file = {{"format", file_format},
+               {"version", file_version},
+               {"class_name", model.class_name()},
+               {"config", model.get_config()}};  // first: a model that cannot be described writes nothing
+  // A compiled model is saved compiled, as Keras saves it: its compile
+  // arguments, and the optimizer's state once it has taken a step.
+  bool with_optimizer_state = false;
+  if (model.compiled()) {
+    const CompileConfig compiled = compile_config(model);
+    if (compiled.config) {
+      file["compile_config"] = *compiled.config;
+      with_optimizer_state = model.optimizer().iterations() > 0;
+    } else {
+      std::cerr << "save_model: " << model.describe() << " is saved uncompiled: " << compiled.why_not
+                << "; compile it again after load_model\n";
+    }
+  }
   // Both files are replaced as one unit (io/atomic_dir.hpp): a crash or a
   // full disk leaves the old pair or the new one, never new weights beside
   // an old architecture; a concurrent save of the same directory fails.
   std::optional<io::DirectoryWrite> write;
   try {
-    write.emplace(dir, std::vector<std::string>{"model.json", "weights.safetensors"});
+    write.emplace(dir, std::vector<std::string>{"model.json", "weights.safetensors", "optimizer.safetensors"});
   } catch (const Error& e) {
     throw Error("save_model: cannot create the directory " + dir.string() + ": " + e.what());
   }
   model.save_weights(write->staging() / "weights.safetensors");
+  if (with_optimizer_state) model.save_optimizer_state(write->staging() / "optimizer.safetensors");
   io::write_file_atomically(write->staging() / "model.json", file.dump(2) + "\n");
   write->commit();
 }
@@ -124,6 +140,15 @@ std::shared_ptr<Model> load_model(const std::filesystem::path& dir) {
     throw FormatError(where + e.what());
   }
   load_model_weights(*model, dir / "weights.safetensors");
+  if (file.contains("compile_config")) {
+    try {
+      model->compile(compile_options_from_config(file.at("compile_config")));
+    } catch (const Error& e) {
+      throw FormatError(where + "compile_config: " + e.what());
+    }
+    const std::filesystem::path optimizer_state = dir / "optimizer.safetensors";
+    if (std::filesystem::exists(optimizer_state)) model->load_optimizer_state(optimizer_state);
+  }
   return model;
 }
 

@@ -5,7 +5,14 @@
 //                        "class_name": "Functional" | "Sequential", "config": {...}},
 //                        the config being the model's get_config() (see
 //                        models/model_config.cpp for the graph layout);
-//   weights.safetensors  the weights, as Model::save_weights writes them.
+//   weights.safetensors  the weights, as Model::save_weights writes them;
+//   optimizer.safetensors  for a compiled model whose optimizer has taken a
+//                        step: its state (Model::save_optimizer_state).
+// A compiled model's model.json also holds its "compile_config"
+// (models/compile_config.hpp), so load_model returns it compiled, its
+// optimizer state restored, as Keras' load_model does; a model compiled
+// with C++ code (a loss function, a metric object, a learning-rate
+// schedule) is saved uncompiled, with a note on stderr.
 // The directory is replaced as one unit (io/atomic_dir.hpp): a crash or a
 // full disk leaves the old pair or the new one, and a second concurrent
 // save of the same directory fails at once.

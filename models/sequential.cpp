@@ -38,7 +38,8 @@ void SequentialModel::validate_inputs(const std::vector<PartialShape>& shapes) c
 }
 
 void SequentialModel::build(const std::vector<PartialShape>& shapes) {
-  if (input_shape_.empty()) {
+  const bool inferred = input_shape_.empty();
+  if (inferred) {
     input_shape_ = shapes[0];
     input_shape_[0] = unknown_dim;
   }
@@ -49,6 +50,36 @@ void SequentialModel::build(const std::vector<PartialShape>& shapes) {
   for (const auto& layer : layers()) {
     layer->build_for({shape});
     shape = layer->compute_output_shape({shape}).at(0);
+  }
+  if (!inferred) return;
+  // The first call's sizes are not a contract: a dimension the layers accept
+  // one larger (the time axis of an Embedding or an LSTM) becomes unknown;
+  // one they refuse so (a Dense's features, the steps a Flatten feeds to a
+  // Dense) stays. So summary() and a saved model state what the model needs.
+  const PartialShape seen = input_shape_;
+  for (std::size_t d = 1; d < seen.size(); ++d) {
+    if (seen[d] == unknown_dim) continue;
+    PartialShape larger = seen;
+    larger[d] += 1;
+    if (accepts(larger)) input_shape_[d] = unknown_dim;
+  }
+}
+
+bool SequentialModel::accepts(PartialShape shape) const {
+  try {
+    for (const auto& layer : layers()) {
+      layer->build_for({shape});  // built already: only validates and checks compatibility
+      shape = layer->compute_output_shape({shape}).at(0);
+    }
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
+void SequentialModel::check_compatible(const std::vector<PartialShape>& shapes) const {
+  if (!compatible(input_shape_, shapes.at(0))) {
+    fail("expected input " + to_string(input_shape_) + ", got " + to_string(shapes[0]));
   }
 }
 
@@ -76,7 +107,6 @@ std::vector<Tensor> SequentialModel::call(const std::vector<Tensor>& inputs, con
 
 std::size_t SequentialModel::print_layers(std::ostream& out) const {
   SummaryTable table({"Layer (type)", "Output Shape", "Param #"}, {33, 27, 12});
-  table.print_header(out);
   PartialShape shape = input_shape_;
   for (const auto& layer : layers()) {
     std::string shown = "?";
@@ -84,9 +114,9 @@ std::size_t SequentialModel::print_layers(std::ostream& out) const {
       shape = layer->compute_output_shape({shape}).at(0);
       shown = to_string(shape);
     }
-    table.print_row(out, {layer->name() + " (" + layer->class_name() + ")", shown, std::to_string(layer->count_params())});
+    table.add_row({layer->name() + " (" + layer->class_name() + ")", shown, std::to_string(layer->count_params())});
   }
-  return table.total_width();
+  return table.print(out);
 }
 
 std::vector<std::string> SequentialModel::output_names() const {

@@ -10,9 +10,12 @@ class SequentialModel : public Model {
  public:
   struct Options {
     std::vector<std::shared_ptr<Layer>> layers = {};
-    // The input shape without the batch axis, as keras.Input(shape=...).
-    // Given, every add() builds its layer at once (so summary() works
-    // before any data); empty, the stack builds on its first call.
+    // The input shape without the batch axis, as keras.Input(shape=...);
+    // unknown_dim for an axis of any size. Given, every add() builds its
+    // layer at once (so summary() works before any data); empty, the stack
+    // builds on its first call, and keeps unknown the input dimensions its
+    // layers accept at any size (an Embedding's sequence length).
+
     PartialShape input_shape = {};
     std::string name = {};
   };
@@ -36,9 +39,14 @@ class SequentialModel : public Model {
   std::vector<Tensor> call(const std::vector<Tensor>& inputs, const CallContext& context) override;
   void validate_inputs(const std::vector<PartialShape>& shapes) const override;
   void build(const std::vector<PartialShape>& shapes) override;
+  // Against input_shape(): the layers check the sizes their weights fix.
+  void check_compatible(const std::vector<PartialShape>& shapes) const override;
   std::size_t print_layers(std::ostream& out) const override;
 
  private:
+  // Whether every layer accepts `shape` (each checks what its weights fix).
+  bool accepts(PartialShape shape) const;
+
   PartialShape input_shape_;  // batch included; empty until known
   bool input_shape_declared_ = false;  // given in Options, not inferred from the first call
 };

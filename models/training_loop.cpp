@@ -310,8 +310,8 @@ std::map<std::string, double> Model::data_parallel_step(const std::vector<Array>
 }
 
 std::map<std::string, double> Model::train_step(Batch batch) {
-  const auto params = trainable_weights();
   auto predictions = forward(std::move(batch.x), true);
+  const auto params = trainable_weights();  // after the forward: a model built by its first call has them now
   Tensor loss = compute_loss(predictions, batch);
   backward(loss);
   optimizer().apply_gradients(params);

@@ -174,22 +174,32 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
   const bool need_grad = wants_grad(probs);
   Array grad = need_grad ? Array::from_shape(probs.shape()) : Array();
   constexpr float lo = kProbEpsilon, hi = 1.0f - kProbEpsilon;
+  auto unclipped = [](float q) { return q > lo && q < hi; };
   double total = 0.0;
   for (std::size_t i = 0; i < rows.positions; ++i) {
     const std::size_t base = i * rows.classes;
     const float* p = probs.value().data() + base;
     const float* t = target_probs.data() + base;
+    // q = p / sum(p): the row rescaled to sum to 1, as Keras does.
+    const float inv_sum = 1.0f / row::sum(p, rows.classes);
     double ce = 0.0;
+    float kept_targets = 0.0f;  // the sum of t_c where q_c is not clipped
     for (std::size_t c = 0; c < rows.classes; ++c) {
-      if (t[c] != 0.0f) ce -= double(t[c]) * std::log(double(std::clamp(p[c], lo, hi)));
+      if (t[c] == 0.0f) continue;
+      const float q = p[c] * inv_sum;
+      ce -= double(t[c]) * std::log(double(std::clamp(q, lo, hi)));
+      if (unclipped(q)) kept_targets += t[c];
     }
     total += double(w.at(i)) * ce;
-    if (need_grad) {
-      const float coef = w.at(i) * w.inv_total;
-      float* d = grad.data() + base;
-      for (std::size_t c = 0; c < rows.classes; ++c) {
-        d[c] = (p[c] > lo && p[c] < hi) ? -coef * t[c] / p[c] : 0.0f;
-      }
+    if (!need_grad) continue;
+    // dq_c = -t_c / q_c where q_c was not clipped; dp_j = (dq_j - sum_c dq_c q_c) / sum(p),
+    // and sum_c dq_c q_c = -kept_targets. Branch-free, so the loop vectorises.
+    const float scale = w.at(i) * w.inv_total * inv_sum;
+    const float shared = scale * kept_targets;
+    float* d = grad.data() + base;
+    for (std::size_t c = 0; c < rows.classes; ++c) {
+      const float q = p[c] * inv_sum;
+      d[c] = shared - (unclipped(q) ? scale * t[c] / q : 0.0f);
     }
   }
   return scalar_loss(total * w.inv_total, probs, std::move(grad));

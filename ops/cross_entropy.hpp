@@ -28,11 +28,13 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Array& target_probs,
 Tensor sparse_softmax_cross_entropy(const Tensor& logits, const Array& labels,
                                     const Array* mask = nullptr);
 
-// Keras' categorical_crossentropy on probabilities (from_logits=False):
-// probs are clipped to [1e-7, 1 - 1e-7] and ce = -sum_c t_c * log(p_c).
-// Unlike Keras, probs are not first rescaled to sum to 1 along the class
-// axis (a softmax output already does). The gradient is -t / p where the
-// probability was not clipped, 0 where it was (including on the bounds).
+// Keras' categorical_crossentropy on probabilities (from_logits=False), as
+// its backends compute it: each row is rescaled to sum to 1 (q = p /
+// sum(p)), clipped to [1e-7, 1 - 1e-7], and ce = -sum_c t_c * log(q_c).
+// The gradient is that of the rescaling composed with -t / q, where q was
+// not clipped (0 where it was, bounds included). On a softmax output the
+// rescaling changes no value, and the gradient it adds (the same for every
+// class of a row) vanishes through the softmax.
 // Prefer softmax_cross_entropy on logits: it is exact where this one clips.
 Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
                                  const Array* mask = nullptr);

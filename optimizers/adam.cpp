@@ -18,6 +18,7 @@ Adam::Adam(std::string name, Options options)
   if (!(beta_1_ >= 0.0f && beta_1_ < 1.0f)) fail_option("beta_1", "in [0, 1)", beta_1_);
   if (!(beta_2_ >= 0.0f && beta_2_ < 1.0f)) fail_option("beta_2", "in [0, 1)", beta_2_);
   if (!(epsilon_ >= 0.0f)) fail_option("epsilon", ">= 0", epsilon_);
+  set_config(options);
 }
 
 void Adam::update(const Step& step, float* w, const float* g, std::span<float* const> slots, std::size_t n) {

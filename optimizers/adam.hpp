@@ -23,6 +23,11 @@ class Adam : public Optimizer {
     float global_clipnorm = 0.0f;
     float clipvalue = 0.0f;
     LearningRateSchedule learning_rate_schedule = {};
+    static constexpr auto fields() {
+      return std::tuple_cat(common_fields<Options>(),
+                            std::tuple{config::field("beta_1", &Options::beta_1), config::field("beta_2", &Options::beta_2),
+                                       config::field("epsilon", &Options::epsilon)});
+    }
   };
   Adam();
   explicit Adam(Options options);

@@ -52,6 +52,17 @@ float Optimizer::learning_rate() const {
   return options_.learning_rate_schedule ? options_.learning_rate_schedule(iterations_) : options_.learning_rate;
 }
 
+nlohmann::json Optimizer::get_config() const {
+  if (options_.learning_rate_schedule) {
+    throw Error(name_ + ": its learning_rate_schedule is a C++ function, which has no config");
+  }
+  if (config_.is_null()) throw Error(name_ + ": this optimizer recorded no config (see Optimizer::set_config)");
+  nlohmann::json config = config_;
+  config["name"] = name_;
+  config["learning_rate"] = options_.learning_rate;
+  return config;
+}
+
 void Optimizer::set_learning_rate(float learning_rate) {
   if (options_.learning_rate_schedule) {
     throw Error(name_ + ": the learning rate comes from a schedule and cannot be set");

@@ -26,7 +26,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "graph/tensor.hpp"
+#include "io/options_config.hpp"
 #include "io/safetensors.hpp"
 
 namespace kiln {
@@ -52,6 +55,16 @@ template <class O>
 OptimizerOptions common_options(const O& o) {
   return {o.learning_rate, o.weight_decay, o.clipnorm, o.global_clipnorm, o.clipvalue,
           o.learning_rate_schedule};
+}
+
+// The config fields every optimizer's Options has, by Keras' keys (an
+// optimizer's own fields() appends its own to these; the schedule, being
+// C++ code, has none).
+template <class O>
+constexpr auto common_fields() {
+  return std::tuple{config::field("learning_rate", &O::learning_rate), config::field("weight_decay", &O::weight_decay),
+                    config::field("clipnorm", &O::clipnorm), config::field("global_clipnorm", &O::global_clipnorm),
+                    config::field("clipvalue", &O::clipvalue)};
 }
 
 class Optimizer {
@@ -83,6 +96,11 @@ class Optimizer {
 
   // "adam", "sgd", ...
   const std::string& name() const { return name_; }
+  // Keras' get_config(): "name" and the options by Keras' keys, with the
+  // learning rate as it is now (a ReduceLROnPlateau may have lowered it).
+  // Throws kiln::Error when a learning_rate_schedule is set (C++ code has
+  // no config) or the optimizer recorded none (a user's own class).
+  nlohmann::json get_config() const;
   const OptimizerOptions& options() const { return options_; }
 
   // Updates applied so far.
@@ -126,6 +144,14 @@ class Optimizer {
   virtual void update(const Step& step, float* w, const float* g, std::span<float* const> slots,
                       std::size_t n) = 0;
 
+  // Each optimizer records its options' config once, from its Options'
+  // field list: set_config(options) in its constructor.
+  template <class Options>
+  void set_config(const Options& options) {
+    config_ = nlohmann::json::object();
+    config::write_fields(options, config_);
+  }
+
   // "Adam: beta_1 must be in [0, 1), got 1.5" for a bad option.
   [[noreturn]] void fail_option(const std::string& option, const std::string& expected, float got) const;
 
@@ -148,6 +174,7 @@ class Optimizer {
   std::string name_;
   OptimizerOptions options_;
   std::vector<std::string> slot_names_;
+  nlohmann::json config_;  // null until set_config
   std::size_t iterations_ = 0;
   std::size_t calls_ = 0;  // apply_gradients calls, failed ones included
   std::vector<ParamState> states_;                               // in first-seen order

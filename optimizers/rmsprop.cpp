@@ -28,6 +28,7 @@ RMSprop::RMSprop(Options options)
   std::size_t next = 1;
   if (momentum_ > 0.0f) momentum_slot_ = next++;
   if (options.centered) average_slot_ = next++;
+  set_config(options);
 }
 
 void RMSprop::update(const Step& step, float* w, const float* g, std::span<float* const> slots, std::size_t n) {

@@ -30,6 +30,12 @@ class RMSprop : public Optimizer {
     float global_clipnorm = 0.0f;
     float clipvalue = 0.0f;
     LearningRateSchedule learning_rate_schedule = {};
+    static constexpr auto fields() {
+      return std::tuple_cat(common_fields<Options>(),
+                            std::tuple{config::field("rho", &Options::rho), config::field("momentum", &Options::momentum),
+                                       config::field("epsilon", &Options::epsilon),
+                                       config::field("centered", &Options::centered)});
+    }
   };
   RMSprop();
   explicit RMSprop(Options options);

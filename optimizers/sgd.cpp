@@ -18,6 +18,7 @@ SGD::SGD(Options options)
       momentum_(options.momentum),
       nesterov_(options.nesterov) {
   if (!(momentum_ >= 0.0f && momentum_ <= 1.0f)) fail_option("momentum", "in [0, 1]", momentum_);
+  set_config(options);
 }
 
 void SGD::update(const Step& step, float* w, const float* g, std::span<float* const> slots, std::size_t n) {

@@ -20,6 +20,10 @@ class SGD : public Optimizer {
     float global_clipnorm = 0.0f;
     float clipvalue = 0.0f;
     LearningRateSchedule learning_rate_schedule = {};
+    static constexpr auto fields() {
+      return std::tuple_cat(common_fields<Options>(), std::tuple{config::field("momentum", &Options::momentum),
+                                                                 config::field("nesterov", &Options::nesterov)});
+    }
   };
   SGD();
   explicit SGD(Options options);

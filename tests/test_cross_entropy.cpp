@@ -128,13 +128,20 @@ TEST_CASE("categorical cross-entropy clips probabilities to [1e-7, 1 - 1e-7]") {
   backward(loss);
   CHECK(probs.grad() == Array{0.0f, 0.0f});
 
-  // Unclipped: d/dp of -log(p_1) is -1 / p_1.
+  // Unclipped: d/dp_j of -log(p_1 / sum(p)) is -[j = 1] / p_1 + 1 / sum(p)
+  // (Keras rescales each row to sum to 1 first); here sum(p) = 1.
   Tensor q = Tensor::parameter(Array{0.25f, 0.75f}, "q");
   const Tensor l2 = categorical_cross_entropy(q, Array{0.0f, 1.0f});
   CHECK(l2.item() == doctest::Approx(std::log(4.0 / 3.0)));
   backward(l2);
-  CHECK(q.grad()(0) == 0.0f);
-  CHECK(q.grad()(1) == doctest::Approx(-1.0 / 0.75));
+  CHECK(q.grad()(0) == doctest::Approx(1.0));
+  CHECK(q.grad()(1) == doctest::Approx(1.0 - 1.0 / 0.75));
+}
+
+TEST_CASE("categorical cross-entropy rescales each row of probabilities to sum to 1, as Keras") {
+  // (0.2, 0.6) is read as (0.25, 0.75): -log 0.75.
+  const Tensor loss = categorical_cross_entropy(Tensor(Array{{0.2f, 0.6f}}), Array{{0.0f, 1.0f}});
+  CHECK(loss.item() == doctest::Approx(-std::log(0.75)));
 }
 
 TEST_CASE("cross-entropy gradients match finite differences on (2, 3, 4) batches") {

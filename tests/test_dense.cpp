@@ -81,7 +81,7 @@ TEST_CASE("a symbolic call infers the output shape and builds the weights") {
 TEST_CASE("Dense rejects bad inputs with the layer's name and the shapes") {
   Dense dense({.units = 2, .name = "proj"});
   CHECK_THROWS_WITH_AS(dense(Tensor(Array::from_shape({4}))),
-                       "Dense 'proj': expected input (batch, features) or (batch, time, features), got (4,)",
+                       "Dense 'proj': expected input (batch, ..., features) of rank 2 or more, got (4,)",
                        ShapeError);
   dense(Tensor(Array::from_shape({1, 3})));
   CHECK_THROWS_WITH_AS(dense(Tensor(Array::from_shape({1, 5}))), doctest::Contains("was built for inputs [(1, 3)]"),

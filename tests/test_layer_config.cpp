@@ -21,7 +21,7 @@ using kiln::testing::golden_config;
 using nlohmann::json;
 
 TEST_CASE("Dense built from TensorFlow.js's Keras config computes Keras' numbers") {
-  for (const std::string c : {"relu_2d", "tanh_3d", "linear_no_bias_3d"}) {
+  for (const std::string c : {"relu_2d", "tanh_3d", "linear_no_bias_3d", "relu_4d"}) {
     CAPTURE(c);
     const json config = golden_config("tfjs/dense.safetensors", c);
     const auto layer = layer_from_config("Dense", config);

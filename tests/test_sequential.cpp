@@ -1,10 +1,17 @@
-// Sequential: add() layers, build from a declared input shape, use as a layer.
+// Sequential: add() layers, build from a declared input shape, use as a
+// layer; unknown input dimensions stay unknown; summary()'s table.
 
 #include <sstream>
 
+#include "layer_round_trip.hpp"
 #include "layers/dense.hpp"
+#include "layers/embedding.hpp"
+#include "layers/flatten.hpp"
+#include "layers/lstm.hpp"
+#include "layers/time_distributed.hpp"
 #include "models/functional.hpp"
 #include "models/sequential.hpp"
+#include "ops/arithmetic.hpp"
 #include "support.hpp"
 
 using namespace kiln;
@@ -72,4 +79,74 @@ TEST_CASE("a Sequential built from its first call accepts another sequence lengt
   CHECK(Tensor(model(Tensor(random_array({1, 7, 3}, 5)))).shape() == Shape{1, 7, 2});
   // The feature size its weights were made for still has to match.
   CHECK_THROWS_AS(model(Tensor(random_array({1, 7, 4}, 6))), ShapeError);
+}
+
+namespace {
+
+// Ids in [1, 10) of shape (batch, steps).
+Array ids(std::size_t batch, std::size_t steps, std::uint64_t seed) {
+  Array a = random_array({batch, steps}, seed, 1.0f, 10.0f);
+  for (auto& v : a) v = std::floor(v);
+  return a;
+}
+
+std::string summary_of(const Model& model) {
+  std::ostringstream out;
+  model.summary(out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("an Embedding-first Sequential accepts any sequence length, before and after saving") {
+  for (const bool declared : {false, true}) {
+    CAPTURE(declared);
+    Sequential model({.layers = {Embedding({.input_dim = 10, .output_dim = 8}), LSTM({.units = 4}), Dense({.units = 2})},
+                      .input_shape = declared ? PartialShape{unknown_dim} : PartialShape{}});
+    model->compile({.optimizer = "adam", .loss = "mse"});
+    model->fit({ids(6, 5, 1)}, {random_array({6, 2}, 2)}, {.batch_size = 3, .epochs = 1, .verbose = 0});
+    CHECK(model->input_shape() == PartialShape{unknown_dim, unknown_dim});  // not locked to the first batch's 5
+    CHECK(model->predict({ids(2, 7, 3)}).at(0).shape() == Shape{2, 2});
+    CHECK(summary_of(*model).find("(None, None, 8)") != std::string::npos);
+    const std::vector<Array> longer{ids(3, 9, 4)};
+    kiln::testing::check_save_load(*model, longer);
+  }
+}
+
+TEST_CASE("an inferred input shape keeps the dimensions the layers' weights fix") {
+  Sequential dense({.layers = {Dense({.units = 3})}});
+  dense(Tensor(random_array({2, 5, 4}, 1)));
+  CHECK(dense->input_shape() == PartialShape{unknown_dim, unknown_dim, 4});  // any length, 4 features
+  Sequential flat({.layers = {Flatten(), Dense({.units = 3})}, .name = "flat"});
+  flat(Tensor(random_array({2, 5, 4}, 1)));
+  CHECK(flat->input_shape() == PartialShape{unknown_dim, 5, 4});  // the Dense after Flatten needs 5 * 4
+  CHECK_THROWS_WITH_AS(flat(Tensor(random_array({2, 6, 4}, 1))),
+                       "Sequential 'flat': expected input (None, 5, 4), got (2, 6, 4)", ShapeError);
+}
+
+TEST_CASE("summary() wraps cells at spaces, never inside a word") {
+  Sequential model({.layers = {TimeDistributed({.layer = Dense({.units = 3}), .name = "time_distributed"})},
+                    .input_shape = {5, 4}, .name = "wrapping"});
+  const std::string text = summary_of(*model);
+  INFO(text);
+  // "time_distributed (TimeDistributed)" is wider than the 32-character
+  // cell: it wraps at the space, not as "TimeDistribute" / "d)".
+  CHECK(text.find("TimeDistribute\n") == std::string::npos);
+  CHECK(text.find(" time_distributed ") != std::string::npos);
+  CHECK(text.find("\n  (TimeDistributed)\n") != std::string::npos);
+  CHECK(text.find("(None, 5, 3)") != std::string::npos);
+}
+
+TEST_CASE("summary() widens a column for a word longer than it, as a whole") {
+  const std::string name = "a_dense_layer_with_a_very_long_name_beyond_the_column";
+  Sequential model({.layers = {Dense({.units = 2, .name = name})}, .input_shape = {4}});
+  const std::string text = summary_of(*model);
+  INFO(text);
+  CHECK(text.find(" " + name + " ") != std::string::npos);  // whole, on one line
+  std::istringstream lines(text);
+  std::size_t ruled = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.find_first_not_of('=') == std::string::npos) ruled = line.size();
+  }
+  CHECK(ruled == 1 + (name.size() + 2) + 27 + 12);  // the name column grew, the others kept their widths
 }

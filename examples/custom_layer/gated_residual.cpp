@@ -7,14 +7,15 @@
 // per feature, how much of the candidate tanh(x Wh + bh) is added to x.
 //
 // The steps every layer takes (layers/dense.cpp is the library's model):
-//   1. an Options struct whose last member is the name;
+//   1. an Options struct: its options, the name, and the list of its config
+//      fields (KerasLayer derives get_config and options_from_config from
+//      it, so a saved model that uses the layer can be loaded again);
 //   2. validate_inputs: say what inputs the layer takes, in the error;
 //   3. build: create the weights from the first input's shape (add_weight);
-//   4. call: the forward pass with kiln's ops; the tape records it, so
+//   4. call: the forward pass with kiln's ops; the graph records it, so
 //      the backward pass comes for free;
 //   5. compute_output_shape, for use in functional models;
-//   6. get_config / options_from_config + a registration, so a saved model
-//      that uses the layer can be loaded again (save_model / load_model).
+//   6. a registration under its class name (load_model finds it by name).
 // Then check its gradients with kiln::check_gradients before trusting it.
 //
 //   gated_residual [--epochs N] [--seed S]
@@ -31,6 +32,7 @@
 #include "graph/gradcheck.hpp"
 #include "layers/dense.hpp"
 #include "layers/layer.hpp"
+#include "layers/layer_config.hpp"
 #include "layers/registry.hpp"
 #include "models/functional.hpp"
 #include "models/model_file.hpp"
@@ -41,27 +43,18 @@
 
 using namespace kiln;
 
-class GatedResidualLayer : public Layer {
- public:
-  struct Options {
-    std::string kernel_initializer = "glorot_uniform";
-    std::string name = {};
-  };
-  explicit GatedResidualLayer(Options options) : Layer("GatedResidual", options.name), options_(std::move(options)) {
-    initializers::by_name(options_.kernel_initializer);  // an unknown name fails here, not at build time
+struct GatedResidualOptions {
+  InitializerSpec kernel_initializer = "glorot_uniform";
+  std::string name = {};
+  static constexpr auto fields() {
+    return std::tuple{config::field("kernel_initializer", &GatedResidualOptions::kernel_initializer)};
   }
+};
 
-  static Options options_from_config(const nlohmann::json& config) {
-    Options o;
-    o.kernel_initializer = config.value("kernel_initializer", o.kernel_initializer);
-    o.name = config.value("name", o.name);
-    return o;
-  }
-  nlohmann::json get_config() const override {
-    nlohmann::json config = Layer::get_config();
-    config["kernel_initializer"] = options_.kernel_initializer;
-    return config;
-  }
+class GatedResidualLayer : public KerasLayer<GatedResidualLayer, GatedResidualOptions> {
+ public:
+  static constexpr const char* keras_name = "GatedResidual";
+  explicit GatedResidualLayer(Options options) : KerasLayer(std::move(options)) {}
 
   // The output has the input's shape.
   std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& shapes) const override {
@@ -83,7 +76,7 @@ class GatedResidualLayer : public Layer {
 
   void build(const std::vector<PartialShape>& shapes) override {
     const std::size_t features = known_last_dim(shapes[0]);
-    const auto kernel_init = initializers::by_name(options_.kernel_initializer);
+    const auto kernel_init = options_.kernel_initializer.make();
     Wg_ = add_weight("gate_kernel", {features, features}, kernel_init);
     bg_ = add_weight("gate_bias", {features}, initializers::zeros());
     Wh_ = add_weight("kernel", {features, features}, kernel_init);
@@ -98,7 +91,6 @@ class GatedResidualLayer : public Layer {
   }
 
  private:
-  Options options_;
   Tensor Wg_, bg_, Wh_, bh_;
 };
 
@@ -108,7 +100,7 @@ using GatedResidual = LayerHandle<GatedResidualLayer>;
 // layer_from_config("GatedResidual", ...) (and loading a saved model that
 // uses it) can make one.
 namespace {
-const LayerRegistration<GatedResidualLayer> registration("GatedResidual");
+const LayerRegistration<GatedResidualLayer> registration(GatedResidualLayer::keras_name);
 }  // namespace
 
 namespace {

@@ -1,4 +1,4 @@
-// Dense as Keras computes it: 2-D and 3-D inputs (the kernel applies to the
+// Dense as Keras computes it: inputs of rank 2 to 4 (the kernel applies to the
 // last axis), with and without bias, and Keras' config for each case.
 'use strict';
 const { tf, randomTensor, kerasConfig, save, ready } = require('./common');
@@ -7,6 +7,7 @@ const CASES = [
   { name: 'relu_2d', input: [4, 5], args: { units: 3, activation: 'relu' } },
   { name: 'tanh_3d', input: [2, 3, 5], args: { units: 4, activation: 'tanh' } },
   { name: 'linear_no_bias_3d', input: [2, 3, 5], args: { units: 2, useBias: false } },
+  { name: 'relu_4d', input: [2, 3, 2, 5], args: { units: 3, activation: 'relu' } },
 ];
 
 async function main() {
