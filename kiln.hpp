@@ -162,3 +162,13 @@
 #include "models/model_file.hpp"
 #include "models/sequential.hpp"
 #include "models/summary_table.hpp"
+
+// ONNX export. The per-layer exporter hook (a custom layer's own nodes)
+// works on libonnx-dev's protobuf classes: define KILN_ONNX_EXPORTERS to
+// bring it in, and link protobuf and onnx_proto too (onnx/exporter.hpp).
+#include "onnx/onnx.hpp"
+#if defined(KILN_ONNX_EXPORTERS)
+#include "onnx/exporter.hpp"
+#include "onnx/graph_builder.hpp"
+#include "onnx/proto.hpp"
+#endif

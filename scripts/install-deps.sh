@@ -18,7 +18,9 @@ case "${1:-}" in
   --golden) packages=(python3-torch) ;;
   # MPI for multi-process training; qemu-user runs the portable build on an
   # emulated CPU without AVX-512; cmake builds the find_package(kiln) client.
-  *) packages+=(libopenmpi-dev openmpi-bin qemu-user cmake) ;;
+  # ONNX export and import (libonnx-dev, libprotobuf-dev) and the checker the
+  # tests validate every export with (python3-onnx).
+  *) packages+=(libopenmpi-dev openmpi-bin qemu-user cmake libonnx-dev libprotobuf-dev python3-onnx) ;;
 esac
 
 missing=()

@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# ONNX Runtime (npm's onnxruntime-node) for the ONNX tests; skipped with a note without npm.
+bash scripts/install-onnxruntime.sh
 
 build=${KILN_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then

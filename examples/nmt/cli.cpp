@@ -270,6 +270,16 @@ CommandSpec evaluate_spec(EvaluateOptions& o) {
             flag(o.strict)}}};
 }
 
+CommandSpec export_spec(ExportOptions& o) {
+  const std::string c = "nmt export";
+  return {c, "nmt export --model DIR --onnx OUT",
+          "Writes the inference models as ONNX (opset 17) for ONNX Runtime: OUT/encoder.onnx and\n"
+          "OUT/decoder_step.onnx (whose outputs are the next word's probabilities, the attention weights and\n"
+          "the new state), with config.json and the vocabularies, so a translator needs nothing else.",
+          {{"--model", "DIR", "model directory written by 'nmt train' (required)", text(o.model_dir)},
+           {"--onnx", "OUT", "directory to write, replaced as a whole (required)", text(o.onnx_dir)}}};
+}
+
 std::string indent(const std::string& text) {
   std::string out = "  ";
   for (char ch : text) out += ch == '\n' ? std::string("\n  ") : std::string(1, ch);
@@ -292,15 +302,17 @@ std::string program_help() {
   TrainOptions train;
   TranslateOptions translate;
   EvaluateOptions evaluate;
+  ExportOptions export_onnx;
   std::string out =
       "usage: nmt <command> [options]\n\n"
       "English-to-French translation with an attention encoder-decoder, after thushv89/attention_keras.\n\n"
       "commands:\n"
       "  train       train a model and write its directory\n"
       "  translate   translate English lines from stdin\n"
-      "  evaluate    BLEU, token accuracy and exact match on a corpus\n\n"
+      "  evaluate    BLEU, token accuracy and exact match on a corpus\n"
+      "  export      write the inference models as ONNX for ONNX Runtime\n\n"
       "Run 'nmt <command> --help' for one command. All of them:\n";
-  for (const auto& spec : {train_spec(train), translate_spec(translate), evaluate_spec(evaluate)}) {
+  for (const auto& spec : {train_spec(train), translate_spec(translate), evaluate_spec(evaluate), export_spec(export_onnx)}) {
     std::string help = format_help(spec);
     if (!help.empty() && help.back() == '\n') help.pop_back();
     out += '\n';
@@ -314,7 +326,7 @@ std::string program_help() {
 
 Invocation parse_command_line(const std::vector<std::string>& args) {
   Invocation inv;
-  if (args.size() < 2) throw UsageError("nmt: missing command (train, translate or evaluate; see 'nmt --help')");
+  if (args.size() < 2) throw UsageError("nmt: missing command (train, translate, evaluate or export; see 'nmt --help')");
   const std::string& command = args[1];
   if (command == "--help" || command == "-h" || command == "help") {
     inv.help_text = program_help();
@@ -330,8 +342,11 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
   } else if (command == "evaluate") {
     inv.command = Command::evaluate;
     spec = evaluate_spec(inv.evaluate);
+  } else if (command == "export") {
+    inv.command = Command::export_onnx;
+    spec = export_spec(inv.export_onnx);
   } else {
-    throw UsageError("nmt: unknown command '" + command + "' (train, translate or evaluate; see 'nmt --help')");
+    throw UsageError("nmt: unknown command '" + command + "' (train, translate, evaluate or export; see 'nmt --help')");
   }
   std::vector<std::string> given;
   if (!parse_options(spec, args, given)) {
@@ -360,6 +375,10 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     case Command::evaluate:
       if (inv.evaluate.model_dir.empty()) usage_error(spec.name, "missing --model DIR");
       check_data(spec.name, inv.evaluate.data, true);
+      break;
+    case Command::export_onnx:
+      if (inv.export_onnx.model_dir.empty()) usage_error(spec.name, "missing --model DIR");
+      if (inv.export_onnx.onnx_dir.empty()) usage_error(spec.name, "missing --onnx OUT");
       break;
     case Command::help:
       break;

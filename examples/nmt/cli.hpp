@@ -5,6 +5,7 @@
 //   nmt train     [--data-dir DIR | --pairs FILE] [--out DIR] [--epochs N] ...
 //   nmt translate --model DIR [--beam K] [--heatmap FILE.png|FILE.svg]
 //   nmt evaluate  --model DIR (--data-dir DIR | --pairs FILE) [--beam K]
+//   nmt export    --model DIR --onnx OUT
 //
 // Exit codes: 0 success, 1 a runtime fault (damaged model directory,
 // unreadable corpus, a failed write, any kiln::Error), 2 a bad command line;
@@ -95,6 +96,11 @@ struct EvaluateOptions {
   bool strict = false;
 };
 
+struct ExportOptions {
+  std::string model_dir;
+  std::string onnx_dir;               // written as a whole: encoder.onnx, decoder_step.onnx, config and vocabularies
+};
+
 // The built-in corpus's defaults: generated pairs and epochs, about 4,000
 // steps of 64 pairs, which take the held-out BLEU above 0.95.
 constexpr std::size_t default_phrasebook_pairs = 30000;
@@ -102,7 +108,7 @@ constexpr std::size_t default_phrasebook_epochs = 10;
 // The seed's number of epochs, used for a corpus given on the command line.
 constexpr std::size_t default_corpus_epochs = 10;
 
-enum class Command { help, train, translate, evaluate };
+enum class Command { help, train, translate, evaluate, export_onnx };
 
 struct Invocation {
   Command command = Command::help;
@@ -110,6 +116,7 @@ struct Invocation {
   TrainOptions train;
   TranslateOptions translate;
   EvaluateOptions evaluate;
+  ExportOptions export_onnx;
 };
 
 // argv[1] is the subcommand. Throws UsageError for an unknown subcommand or

@@ -18,4 +18,7 @@ int run_translate(const TranslateOptions& options, std::istream& in, std::ostrea
 // Scores on `out`, progress notes on `log`.
 int run_evaluate(const EvaluateOptions& options, std::ostream& out, std::ostream& log);
 
+// Writes the ONNX directory (onnx_export.hpp); what was written on `out`.
+int run_export(const ExportOptions& options, std::ostream& out, std::ostream& log);
+
 }  // namespace nmt

@@ -34,6 +34,8 @@ int run(const nmt::Invocation& inv, std::ostream& out) {
       return nmt::run_translate(inv.translate, std::cin, out, std::cerr);
     case nmt::Command::evaluate:
       return nmt::run_evaluate(inv.evaluate, out, std::cerr);
+    case nmt::Command::export_onnx:
+      return nmt::run_export(inv.export_onnx, out, std::cerr);
   }
   return nmt::exit_failure;
 }

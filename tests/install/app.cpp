@@ -10,7 +10,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
+
+#include <unistd.h>
 
 namespace {
 
@@ -37,6 +40,22 @@ kiln::Array ramp(std::size_t rows, std::size_t cols, float scale) {
   return a;
 }
 
+// With ONNX support: the model exported and imported back predicts the
+// same (a static libkiln must bring protobuf and onnx_proto to this link).
+bool onnx_round_trip(kiln::Model& model, const kiln::Array& x, const kiln::Array& expected) {
+  const auto path = std::filesystem::temp_directory_path() / ("kiln-install-app-" + std::to_string(::getpid()) + ".onnx");
+  kiln::export_onnx(model, path);
+  const kiln::Array got = kiln::import_onnx(path)->predict({x})[0];
+  std::filesystem::remove(path);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (std::abs(got.data()[i] - expected.data()[i]) > 1e-5f) {
+      std::printf("the ONNX round trip predicts %f, not %f\n", double(got.data()[i]), double(expected.data()[i]));
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +76,10 @@ int main(int argc, char** argv) {
   }
   const kiln::Array p = model->predict({ramp(2, 6, 0.5f)})[0];
   for (std::size_t i = 0; i < p.size(); ++i) std::printf("p[%zu] = %a\n", i, double(p.data()[i]));
+  if (kiln::onnx_supported()) {
+    if (!onnx_round_trip(*model, ramp(2, 6, 0.5f), p)) return 1;
+    std::printf("onnx: exported and imported back, the same predictions\n");
+  }
 
   if (argc == 3 && std::strcmp(argv[1], "save") == 0) kiln::save_model(*model, argv[2]);
   std::printf("installed kiln works\n");

@@ -86,6 +86,11 @@ grep -q "installed kiln works" "$stage/out.plain" || fail "the plain build did n
 same_output plain x86-64 "the -march=x86-64 build"
 same_output plain native "the -march=native build"
 echo "pkg-config client: identical numbers built plain, -march=x86-64 and -march=native ($($static && echo "static libkiln" || echo "SONAME $soname"))"
+if grep -q '^onnx:' "$stage/out.plain"; then
+  echo "ONNX: the client exports a model and imports it back to the same predictions"
+else
+  echo "ONNX: not built into this kiln (onnx_supported() is false)"
+fi
 
 # A second program that only loads the saved model predicts what the first did.
 g++ -std=c++20 "${san_flags[@]}" "$here/load_app.cpp" -o "$stage/load_app" $(pkg-config --cflags "${pc_libs[@]}" kiln)

@@ -1,0 +1,131 @@
+// Element-wise operators. Float inputs go through kiln's differentiable ops
+// (with numpy broadcasting); int64 and bool inputs (shape arithmetic,
+// masks) are computed exactly on integers.
+
+#include <xtensor/xoperation.hpp>
+
+#include "ops/activations.hpp"
+#include "ops/arithmetic.hpp"
+#include "onnx/import/ops/ops.hpp"
+
+namespace kiln::onnx_import {
+
+namespace {
+
+using Binary = Tensor (*)(const Tensor&, const Tensor&);
+
+OpHandler arithmetic(Binary float_op, char int_op) {
+  return [float_op, int_op](const OpCall& c) -> std::vector<Value> {
+    const Value& a = c.input(0);
+    const Value& b = c.input(1);
+    if (a.is_float() || b.is_float()) return {Value::of(float_op(as_tensor(a), as_tensor(b)))};
+    const IntArray& x = a.ints;
+    const IntArray& y = b.ints;
+    switch (int_op) {
+      case '+': return {Value::int64(x + y)};
+      case '-': return {Value::int64(x - y)};
+      case '*': return {Value::int64(x * y)};
+      default:
+        if (xt::any(xt::equal(y, std::int64_t(0)))) c.fail("integer division by zero");
+        return {Value::int64(x / y)};  // truncates, as ONNX's integer Div
+    }
+  };
+}
+
+using Unary = Tensor (*)(const Tensor&);
+OpHandler unary(Unary op) {
+  return [op](const OpCall& c) -> std::vector<Value> { return {Value::of(op(c.tensor(0)))}; };
+}
+
+// 1 where `keep` (a boolean value) holds, as a float constant.
+Tensor where(const Value& keep, const Tensor& x, const Tensor& y) {
+  const Tensor k = as_tensor(keep);
+  // x * k + y * (1 - k): with k 0 or 1 this is x or y exactly (for finite
+  // values), and the gradient goes to the chosen side only.
+  return x * k + y * (1.0f - k);
+}
+
+std::vector<Value> where_op(const OpCall& c) {
+  const Value& keep = c.input(0);
+  const Value& x = c.input(1);
+  const Value& y = c.input(2);
+  if (x.is_float() || y.is_float()) return {Value::of(where(keep, as_tensor(x), as_tensor(y)))};
+  return {Value{x.type, {}, xt::where(xt::not_equal(keep.ints, std::int64_t(0)), x.ints, y.ints)}};
+}
+
+std::vector<Value> max_op(const OpCall& c) {
+  if (c.input_count() != 2) c.fail("kiln imports Max of exactly two inputs");
+  const Value& a = c.input(0);
+  const Value& b = c.input(1);
+  if (!a.is_float() && !b.is_float()) return {Value::int64(xt::maximum(a.ints, b.ints))};
+  const Tensor x = as_tensor(a), y = as_tensor(b);
+  const Array chosen = xt::cast<std::int64_t>(xt::greater_equal(x.value(), y.value()));
+  IntArray keep = IntArray::from_shape(chosen.shape());
+  std::copy(chosen.begin(), chosen.end(), keep.begin());
+  return {Value::of(where(Value::boolean(std::move(keep)), x, y))};
+}
+
+std::vector<Value> equal_op(const OpCall& c) {
+  const Value& a = c.input(0);
+  const Value& b = c.input(1);
+  if (a.is_float() || b.is_float()) {
+    const Array eq = xt::cast<float>(xt::equal(as_tensor(a).value(), as_tensor(b).value()));
+    IntArray out = IntArray::from_shape(eq.shape());
+    std::copy(eq.begin(), eq.end(), out.begin());
+    return {Value::boolean(std::move(out))};
+  }
+  return {Value::boolean(xt::cast<std::int64_t>(xt::equal(a.ints, b.ints)))};
+}
+
+std::vector<Value> not_op(const OpCall& c) {
+  return {Value::boolean(xt::cast<std::int64_t>(xt::equal(c.input(0).ints, std::int64_t(0))))};
+}
+
+std::vector<Value> cast_op(const OpCall& c) {
+  const Value& x = c.input(0);
+  switch (c.int_attribute("to", 0)) {
+    case ::onnx::TensorProto::FLOAT:
+    case ::onnx::TensorProto::DOUBLE:
+      return {Value::of(as_tensor(x))};
+    case ::onnx::TensorProto::INT64:
+    case ::onnx::TensorProto::INT32:
+      return {Value::int64(as_ints(x))};
+    case ::onnx::TensorProto::BOOL: {
+      if (x.is_float()) {
+        const Array nz = xt::cast<float>(xt::not_equal(x.tensor.value(), 0.0f));
+        IntArray out = IntArray::from_shape(nz.shape());
+        std::copy(nz.begin(), nz.end(), out.begin());
+        return {Value::boolean(std::move(out))};
+      }
+      return {Value::boolean(xt::cast<std::int64_t>(xt::not_equal(x.ints, std::int64_t(0))))};
+    }
+    default:
+      c.fail("Cast to element type " + std::to_string(c.int_attribute("to", 0)) + " is not supported");
+  }
+}
+
+}  // namespace
+
+void add_elementwise_ops(std::map<std::string, OpHandler>& ops) {
+  ops["Add"] = arithmetic(&add, '+');
+  ops["Sub"] = arithmetic(&sub, '-');
+  ops["Mul"] = arithmetic(&mul, '*');
+  ops["Div"] = arithmetic(&div, '/');
+  ops["Neg"] = unary(&neg);
+  ops["Tanh"] = unary(&kiln::tanh);
+  ops["Sigmoid"] = unary(&sigmoid);
+  ops["Relu"] = unary(&relu);
+  ops["Exp"] = unary(&kiln::exp);
+  ops["Log"] = unary(&kiln::log);
+  ops["Where"] = where_op;
+  ops["Max"] = max_op;
+  ops["Equal"] = equal_op;
+  ops["Not"] = not_op;
+  ops["Cast"] = cast_op;
+  ops["Identity"] = [](const OpCall& c) -> std::vector<Value> { return {c.input(0)}; };
+  // Inference and fine-tuning alike run it as the identity: an imported
+  // graph has no random state to draw its mask from.
+  ops["Dropout"] = [](const OpCall& c) -> std::vector<Value> { return {c.input(0)}; };
+}
+
+}  // namespace kiln::onnx_import
