@@ -26,6 +26,7 @@
 #include "ops/axis.hpp"
 #include "ops/binary_cross_entropy.hpp"
 #include "ops/blas.hpp"
+#include "ops/gemm_log.hpp"
 #include "ops/causal_mask.hpp"
 #include "ops/clip.hpp"
 #include "ops/comparisons.hpp"

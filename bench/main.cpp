@@ -27,7 +27,8 @@ void usage() {
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
                "  conv  a Conv1D and a Conv2D forward + backward, medians with p10/p90\n"
                "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
-               "  nmt   seed and large NMT training steps vs their GEMM floor, greedy decode, RSS over 1000 steps\n"
+               "  nmt   seed and large NMT training steps vs the BLAS floor of their own products (floor_ms,\n"
+               "        ratio_to_floor; gemm_bound_ms: the older hand-listed bound), greedy decode, RSS over 1000 steps\n"
                "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
                "         e.g. under a profiler; --config transformer: the Transformer translator's step and its\n"
                "         decoding with the key/value cache vs rerunning the prefix)\n");

@@ -18,6 +18,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "bench/gemm_floor.hpp"
 #include "bench/timing.hpp"
 #include "graph/grad_mode.hpp"
 #include "layers/dense.hpp"
@@ -222,9 +223,17 @@ void run_transformer_bench(bool quick) {
     }
   }
   const Stats s = summarize(samples);
-  std::printf("config=transformer ms_per_step=%.2f tokens_per_s=%.0f cpu_ms_per_step=%.2f\n", s.median * 1e3,
+  const GemmFloor floor =
+      measure_gemm_floor([&] { (*model.trainer)->train_on_batch({source, target_in}, {target_out}); }, 30);
+  std::printf("config=transformer ms_per_step=%.2f floor_ms=%.2f ratio_to_floor=%.2f tokens_per_s=%.0f "
+              "cpu_ms_per_step=%.2f\n",
+              s.median * 1e3, floor.time.median * 1e3, s.median / floor.time.median,
               double(c.batch * c.decoder_steps()) / s.median, summarize(cpu_samples).median * 1e3);
-  std::fprintf(stderr, "  transformer: p10 %.2f ms, p90 %.2f ms over %d steps\n", s.p10 * 1e3, s.p90 * 1e3, steps);
+  std::fprintf(stderr,
+               "  transformer: step p10 %.2f ms, p90 %.2f ms over %d steps; floor p10 %.2f ms, p90 %.2f ms: %zu "
+               "products, %.2f GFLOP\n",
+               s.p10 * 1e3, s.p90 * 1e3, steps, floor.time.p10 * 1e3, floor.time.p90 * 1e3, floor.products,
+               floor.gflop);
   std::fflush(stdout);
 
   Array sentence = random_ids(1, c.en_time, c.en_vocab, rng);

@@ -1,5 +1,7 @@
 #include "ops/blas.hpp"
 
+#include "ops/gemm_log.hpp"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -21,6 +23,8 @@ void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* 
 
 void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a,
           const float* b, float beta, float* c) {
+  if (GemmLog* log = GemmLog::active())
+    log->record({transpose_a, transpose_b, m, n, k, transpose_a ? m : k, transpose_b ? k : n, n});
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: C = beta C (BLAS rejects the zero leading dimension)
     const std::size_t count = std::size_t(m) * std::size_t(n);
@@ -50,6 +54,7 @@ void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float
     gemm(transpose_a, transpose_b, m, n, k, alpha, a, b, beta, c);  // contiguous after all
     return;
   }
+  if (GemmLog* log = GemmLog::active()) log->record({transpose_a, transpose_b, m, n, k, lda, ldb, ldc});
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: each row of C = beta C
     for (int i = 0; i < m; ++i) {
