@@ -18,11 +18,7 @@ void TransformerDecoderCache::select_rows(const std::vector<std::size_t>& rows) 
 
 TransformerDecoderLayer::TransformerDecoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
-  if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
-    throw Error(describe() + ": intermediate_dim and num_heads must be positive");
-  }
-  if (!(options_.dropout >= 0.0f && options_.dropout < 1.0f)) throw Error(describe() + ": dropout must be in [0, 1)");
-  check_activation_name(options_.activation);
+  check_transformer_block_options(options_, describe());
   set_supports_masking(true);
 }
 

@@ -31,6 +31,7 @@
 #include "layers/layer_config.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/multi_head_attention.hpp"
+#include "layers/transformer_block_options.hpp"
 
 namespace kiln {
 
@@ -46,17 +47,7 @@ struct TransformerDecoderOptions {
   bool use_causal_mask = true;           // keras_hub's call arguments
   bool return_attention_scores = false;
   std::string name = {};
-  static constexpr auto fields() {
-    using O = TransformerDecoderOptions;
-    return std::tuple{config::field("intermediate_dim", &O::intermediate_dim),
-                      config::field("num_heads", &O::num_heads),
-                      config::field("dropout", &O::dropout),
-                      config::field("activation", &O::activation),
-                      config::field("layer_norm_epsilon", &O::layer_norm_epsilon),
-                      config::field("kernel_initializer", &O::kernel_initializer),
-                      config::field("bias_initializer", &O::bias_initializer),
-                      config::field("normalize_first", &O::normalize_first)};
-  }
+  static constexpr auto fields() { return transformer_block_fields<TransformerDecoderOptions>(); }
 };
 
 // The projected keys and values a decoder block has seen while decoding.

@@ -17,11 +17,7 @@ Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, con
 
 TransformerEncoderLayer::TransformerEncoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
-  if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
-    throw Error(describe() + ": intermediate_dim and num_heads must be positive");
-  }
-  if (!(options_.dropout >= 0.0f && options_.dropout < 1.0f)) throw Error(describe() + ": dropout must be in [0, 1)");
-  check_activation_name(options_.activation);
+  check_transformer_block_options(options_, describe());
   set_supports_masking(true);
 }
 

@@ -25,6 +25,7 @@
 #include "layers/layer_config.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/multi_head_attention.hpp"
+#include "layers/transformer_block_options.hpp"
 
 namespace kiln {
 
@@ -39,17 +40,7 @@ struct TransformerEncoderOptions {
   bool normalize_first = false;
   bool return_attention_scores = false;  // keras_hub's call argument
   std::string name = {};
-  static constexpr auto fields() {
-    using O = TransformerEncoderOptions;
-    return std::tuple{config::field("intermediate_dim", &O::intermediate_dim),
-                      config::field("num_heads", &O::num_heads),
-                      config::field("dropout", &O::dropout),
-                      config::field("activation", &O::activation),
-                      config::field("layer_norm_epsilon", &O::layer_norm_epsilon),
-                      config::field("kernel_initializer", &O::kernel_initializer),
-                      config::field("bias_initializer", &O::bias_initializer),
-                      config::field("normalize_first", &O::normalize_first)};
-  }
+  static constexpr auto fields() { return transformer_block_fields<TransformerEncoderOptions>(); }
 };
 
 class TransformerEncoderLayer : public KerasLayer<TransformerEncoderLayer, TransformerEncoderOptions> {

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +23,9 @@ inline std::string golden_path(const std::string& file) {
   return std::string(KILN_SOURCE_DIR) + "/tests/golden/" + file;
 }
 
-// The tensor `tensor` of tests/golden/<file>. Throws kiln::FormatError
-// when the file cannot be read and kiln::Error naming the file and its
-// tensors when the tensor is not in it.
-inline Array golden(const std::string& file, const std::string& tensor) {
+// Every tensor of tests/golden/<file>, loaded once and cached. Throws
+// kiln::FormatError when the file cannot be read.
+inline const std::map<std::string, Array>& golden_file(const std::string& file) {
   static std::mutex mutex;
   static std::map<std::string, std::map<std::string, Array>> cache;
   const std::lock_guard<std::mutex> lock(mutex);
@@ -35,13 +35,36 @@ inline Array golden(const std::string& file, const std::string& tensor) {
     for (auto& t : io::load_safetensors(golden_path(file))) tensors.emplace(t.name, std::move(t.value));
     loaded = cache.emplace(file, std::move(tensors)).first;
   }
-  const auto found = loaded->second.find(tensor);
-  if (found == loaded->second.end()) {
+  return loaded->second;  // entries are never erased: the reference stays valid
+}
+
+// The tensor `tensor` of tests/golden/<file>. Throws kiln::FormatError
+// when the file cannot be read and kiln::Error naming the file and its
+// tensors when the tensor is not in it.
+inline Array golden(const std::string& file, const std::string& tensor) {
+  const auto& tensors = golden_file(file);
+  const auto found = tensors.find(tensor);
+  if (found == tensors.end()) {
     std::string names;
-    for (const auto& [name, value] : loaded->second) names += (names.empty() ? "" : ", ") + name;
+    for (const auto& [name, value] : tensors) names += (names.empty() ? "" : ", ") + name;
     throw Error("golden: " + golden_path(file) + " has no tensor '" + tensor + "' (it has: " + names + ")");
   }
   return found->second;
+}
+
+// Whether tests/golden/<file> holds `tensor` (a case's optional inputs and masks).
+inline bool golden_has(const std::string& file, const std::string& tensor) {
+  return golden_file(file).count(tensor) != 0;
+}
+
+// A case's weights "<case>/weight_0", "<case>/weight_1", ... in get_weights() order.
+inline std::vector<Array> golden_weights(const std::string& file, const std::string& reference_case) {
+  std::vector<Array> weights;
+  for (std::size_t i = 0;; ++i) {
+    const std::string name = reference_case + "/weight_" + std::to_string(i);
+    if (!golden_has(file, name)) return weights;
+    weights.push_back(golden(file, name));
+  }
 }
 
 // The Keras config stored with a reference case (scripts/references/README.md):

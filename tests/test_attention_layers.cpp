@@ -24,14 +24,7 @@ namespace {
 
 const std::string file = "torch/attention.safetensors";
 
-bool has(const std::string& name) {
-  try {
-    golden(file, name);
-    return true;
-  } catch (const Error&) {
-    return false;
-  }
-}
+bool has(const std::string& name) { return kiln::testing::golden_has(file, name); }
 
 }  // namespace
 
@@ -51,9 +44,7 @@ TEST_CASE("Attention and AdditiveAttention from Keras configs compute Keras' out
     const Array value_mask = has(c + "/value_mask") ? golden(file, c + "/value_mask") : Array();
     context.masks = {query_mask.dimension() ? &query_mask : nullptr, value_mask.dimension() ? &value_mask : nullptr};
     (*layer)(inputs, context);  // builds
-    std::vector<Array> weights;
-    for (int i = 0; has(c + "/weight_" + std::to_string(i)); ++i) weights.push_back(golden(file, c + "/weight_" + std::to_string(i)));
-    layer->set_weights(weights);
+    layer->set_weights(kiln::testing::golden_weights(file, c));
     const auto out = (*layer)(inputs, context);
     REQUIRE(out.size() == 2);
     CHECK(kiln::testing::max_abs_diff(out[0].value(), golden(file, c + "/output")) < 1e-5);

@@ -17,6 +17,11 @@ def write_safetensors(topic, tensors, configs):
     metadata = {"source": SOURCE}
     for case, config in configs.items():
         metadata["config/" + case] = json.dumps(config, separators=(",", ":"))
+    write_safetensors_file(os.path.join(OUT_DIR, topic + ".safetensors"), tensors, metadata)
+
+
+def write_safetensors_file(path, tensors, metadata):
+    """tensors: list of (name, tensor) in order, written as float32; metadata: {str: str}."""
     header, blobs, offset = {"__metadata__": metadata}, [], 0
     for name, t in tensors:
         data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
@@ -25,8 +30,8 @@ def write_safetensors(topic, tensors, configs):
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
-    os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, topic + ".safetensors"), "wb") as f:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 

@@ -32,27 +32,14 @@ Keras 3 config as metadata "config/<case>". Float64, rounded to float32.
 """
 import json
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
 
+from common import write_safetensors_file
+
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "golden", "torch", "conv.safetensors")
-
-
-def write_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, t in tensors:
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def uniform(g, *shape, scale=1.0):
@@ -209,7 +196,7 @@ def main():
     grouped_cases(g, tensors, configs)
     metadata = {"source": f"PyTorch {torch.__version__} float64 from Keras 3's formulas, rounded to float32"}
     metadata.update({f"config/{name}": json.dumps(c) for name, c in configs.items()})
-    write_safetensors(OUT, tensors, metadata)
+    write_safetensors_file(OUT, tensors, metadata)
 
 
 if __name__ == "__main__":

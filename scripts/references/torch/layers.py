@@ -31,27 +31,14 @@ TF.js is not used:
 """
 import json
 import os
-import struct
 
 import torch
+
+from common import write_safetensors_file
 
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "golden", "torch", "layers.safetensors")
 DTYPE = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
-
-
-def write_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, t in tensors:
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def uniform(generator, shape, lo=-1.0, hi=1.0):
@@ -164,7 +151,7 @@ def main():
     config["axis"] = 1
     metadata["config/bn_axis1"] = json.dumps(config)
 
-    write_safetensors(OUT, tensors, metadata)
+    write_safetensors_file(OUT, tensors, metadata)
 
 
 if __name__ == "__main__":
