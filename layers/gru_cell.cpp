@@ -50,8 +50,8 @@ GRUCellLayer::GRUCellLayer(Options options)
     : KerasLayer(std::move(options)),
       dropout_(describe(), options_.dropout, options_.recurrent_dropout, options_.seed, 3) {
   if (options_.units == 0) throw Error(describe() + ": units must be positive");
-  check_activation_name(options_.activation);
-  check_activation_name(options_.recurrent_activation);
+  check_cell_activation(describe(), options_.activation);
+  check_cell_activation(describe(), options_.recurrent_activation);
 }
 
 void GRUCellLayer::build(const std::vector<PartialShape>& shapes) {

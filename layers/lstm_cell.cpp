@@ -43,8 +43,8 @@ LSTMCellLayer::LSTMCellLayer(Options options)
     : KerasLayer(std::move(options)),
       dropout_(describe(), options_.dropout, options_.recurrent_dropout, options_.seed, 4) {
   if (options_.units == 0) throw Error(describe() + ": units must be positive");
-  check_activation_name(options_.activation);
-  check_activation_name(options_.recurrent_activation);
+  check_cell_activation(describe(), options_.activation);
+  check_cell_activation(describe(), options_.recurrent_activation);
 }
 
 void LSTMCellLayer::build(const std::vector<PartialShape>& shapes) {

@@ -1,6 +1,16 @@
 #include "layers/rnn_cell.hpp"
 
+#include "layers/activation.hpp"
+
 namespace kiln {
+
+void check_cell_activation(const std::string& who, const std::string& activation) {
+  try {
+    check_activation_name(activation);
+  } catch (const Error& e) {
+    throw Error(who + ": " + e.what());
+  }
+}
 
 RNNCell::RNNCell(std::string class_name, std::string name) : Layer(std::move(class_name), std::move(name)) {}
 

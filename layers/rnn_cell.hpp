@@ -43,6 +43,10 @@ struct CellWeights {
   Tensor kernel, recurrent_kernel, bias;
 };
 
+// Throws kiln::Error "<who>: unknown activation ..." unless `activation`
+// is a Keras activation name (layers/activation.hpp).
+void check_cell_activation(const std::string& who, const std::string& activation);
+
 // What one step produced.
 struct CellStep {
   Tensor output;              // (batch, output_size())

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/activation.hpp"
+#include "layers/rnn_cell.hpp"
 #include "layers/simple_rnn_cell.hpp"
 #include "ops/simple_rnn.hpp"
 #include "ops/slice.hpp"
@@ -12,7 +13,7 @@ namespace kiln {
 SimpleRNNLayer::SimpleRNNLayer(Options options)
     : KerasLayer(options, settings_of(options), std::vector<std::string>{"h"}),
       dropout_(describe(), options_.dropout, options_.recurrent_dropout, options_.seed, 1) {
-  check_activation_name(options_.activation);
+  check_cell_activation(describe(), options_.activation);
 }
 
 void SimpleRNNLayer::build_cell(std::size_t features) {

@@ -20,7 +20,7 @@ SimpleRNNCellLayer::SimpleRNNCellLayer(Options options)
     : KerasLayer(std::move(options)),
       dropout_(describe(), options_.dropout, options_.recurrent_dropout, options_.seed, 1) {
   if (options_.units == 0) throw Error(describe() + ": units must be positive");
-  check_activation_name(options_.activation);
+  check_cell_activation(describe(), options_.activation);
 }
 
 void SimpleRNNCellLayer::build(const std::vector<PartialShape>& shapes) {

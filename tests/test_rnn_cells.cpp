@@ -6,12 +6,14 @@
 // trips.
 
 #include <nlohmann/json.hpp>
+#include <xtensor/xview.hpp>
 
 #include "golden.hpp"
 #include "graph/backward.hpp"
 #include "graph/gradcheck.hpp"
 #include "layer_round_trip.hpp"
 #include "layers/activation.hpp"
+#include "layers/bidirectional.hpp"
 #include "layers/dense.hpp"
 #include "layers/gru.hpp"
 #include "layers/gru_cell.hpp"
@@ -26,11 +28,13 @@
 #include "ops/matmul.hpp"
 #include "ops/reductions.hpp"
 #include "ops/reshape.hpp"
+#include "ops/reverse.hpp"
 #include "support.hpp"
 
 using namespace kiln;
 using kiln::testing::golden;
 using kiln::testing::golden_config;
+using kiln::testing::max_abs_diff;
 using kiln::testing::random_array;
 using kiln::testing::random_param;
 using kiln::testing::relative_error;
@@ -101,6 +105,9 @@ void check_tfjs_case(const std::string& c, std::size_t states) {
 
 // B = 3, T = 4, D = 5: row 0 skips steps 1 and 3, row 2 starts masked.
 const Array gappy_mask = {{1, 0, 1, 0}, {1, 1, 1, 1}, {0, 1, 1, 0}};
+
+// B = 2, T = 4: row 1 is padded at the end.
+const Array gappy_mask_2 = {{1, 1, 1, 1}, {1, 1, 0, 0}};
 
 // sum of every output, each weighted differently, for gradient checks.
 Tensor weighted_sum(const Outputs<Tensor>& ys) {
@@ -311,7 +318,10 @@ TEST_CASE("cells and RNN create Keras' weights: names, shapes and get_weights or
 TEST_CASE("recurrent cells, RNN and SimpleRNN refuse bad options and inputs with clear errors") {
   CHECK_THROWS_WITH_AS(RNN({.cell = Dense({.units = 2, .name = "d"}), .name = "r"}),
                        doctest::Contains("RNN 'r': the cell must be an RNNCell"), Error);
-  CHECK_THROWS_WITH_AS(SimpleRNN({.units = 2, .activation = "nope"}), doctest::Contains("nope"), Error);
+  CHECK_THROWS_WITH_AS(SimpleRNN({.units = 2, .activation = "nope", .name = "s"}),
+                       doctest::Contains("SimpleRNN 's': unknown activation 'nope'"), Error);
+  CHECK_THROWS_WITH_AS(GRUCell({.units = 2, .recurrent_activation = "nope", .name = "g"}),
+                       doctest::Contains("GRUCell 'g': unknown activation 'nope'"), Error);
   CHECK_THROWS_WITH_AS(GRUCell({.units = 2, .recurrent_dropout = 1.0f, .name = "g"}),
                        doctest::Contains("GRUCell 'g': recurrent_dropout must be in [0, 1), got 1"), Error);
   CHECK_THROWS_WITH_AS(LSTMCell({.units = 0, .name = "l"}), doctest::Contains("LSTMCell 'l': units must be positive"),
@@ -330,6 +340,28 @@ TEST_CASE("recurrent cells, RNN and SimpleRNN refuse bad options and inputs with
                        doctest::Contains("RNN 'r': mask must be (batch, time) = (2, 4), got (2, 3)"), ShapeError);
   CHECK_THROWS_WITH_AS(layer_from_config("RNN", json{{"cell", {{"class_name", "Dense"}, {"config", {{"units", 2}}}}}}),
                        doctest::Contains("the cell must be an RNNCell"), Error);
+}
+
+TEST_CASE("Bidirectional wraps SimpleRNN: each direction a SimpleRNN, the backward one reading the sequence reversed") {
+  Bidirectional bi({.layer = SimpleRNN({.units = 3, .return_sequences = true, .bias_initializer = "random_uniform"})});
+  const Tensor x(random_array({2, 4, 5}, 81));
+  const Tensor y = bi(x, {.masks = {&gappy_mask_2}});
+  CHECK(y.shape() == Shape{2, 4, 6});
+  // Bidirectional zeroes the masked steps of a returned sequence, as Keras (zero_output_for_mask).
+  SimpleRNN forward({.units = 3, .return_sequences = true, .zero_output_for_mask = true});
+  SimpleRNN backward({.units = 3, .return_sequences = true, .go_backwards = true, .zero_output_for_mask = true});
+  forward(x);
+  backward(x);
+  const auto w = bi->get_weights();
+  forward->set_weights({w[0], w[1], w[2]});
+  backward->set_weights({w[3], w[4], w[5]});
+  const Array f = forward(x, {.masks = {&gappy_mask_2}})[0].value();
+  const Array b = reverse(backward(x, {.masks = {&gappy_mask_2}})[0], 1).value();
+  CHECK(max_abs_diff(Array(xt::view(y.value(), xt::all(), xt::all(), xt::range(0, 3))), f) < 1e-6);
+  CHECK(max_abs_diff(Array(xt::view(y.value(), xt::all(), xt::all(), xt::range(3, 6))), b) < 1e-6);
+  kiln::testing::check_config_round_trip(*bi);
+  const auto model = kiln::testing::one_layer_model(bi, {x.value()});
+  kiln::testing::check_save_load(*model, {x.value()});
 }
 
 TEST_CASE("SimpleRNN, the cells and RNN round-trip their Keras configs and save_model / load_model") {
