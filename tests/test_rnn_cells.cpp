@@ -392,3 +392,45 @@ TEST_CASE("SimpleRNN, the cells and RNN round-trip their Keras configs and save_
   const auto with_state = kiln::testing::one_layer_model(RNN({.cell = GRUCell({.units = 3})}), {x, h});
   kiln::testing::check_save_load(*with_state, {x, h});
 }
+
+TEST_CASE("configs as Keras 3 writes them build SimpleRNN, GRU with dropout, and RNN of a GRUCell") {
+  // The keys of keras/src/layers/rnn/{simple_rnn,gru,rnn}.py get_config, with Keras 3's serialised forms.
+  const json initializer = {{"module", "keras.initializers"}, {"class_name", "GlorotUniform"},
+                            {"config", {{"seed", nullptr}}}, {"registered_name", nullptr}};
+  json common = {{"trainable", true}, {"dtype", "float32"}, {"return_sequences", true}, {"return_state", false},
+                 {"go_backwards", false}, {"stateful", false}, {"unroll", false}, {"zero_output_for_mask", false}};
+  json cell = {{"units", 4}, {"activation", "tanh"}, {"use_bias", true}, {"kernel_initializer", initializer},
+               {"recurrent_initializer", "orthogonal"}, {"bias_initializer", "zeros"},
+               {"kernel_regularizer", nullptr}, {"recurrent_regularizer", nullptr}, {"bias_regularizer", nullptr},
+               {"kernel_constraint", nullptr}, {"recurrent_constraint", nullptr}, {"bias_constraint", nullptr},
+               {"dropout", 0.25}, {"recurrent_dropout", 0.0}, {"seed", 7}};
+  json simple = common;
+  simple.update(cell);
+  simple["name"] = "simple_rnn";
+  simple["activity_regularizer"] = nullptr;
+  const auto s = layer_from_config("SimpleRNN", simple);
+  CHECK(s->get_config().at("dropout") == 0.25);
+  CHECK(s->get_config().at("seed") == 7);
+
+  json gru = simple;
+  gru["name"] = "gru";
+  gru["recurrent_activation"] = "sigmoid";
+  gru["reset_after"] = true;
+  gru["recurrent_dropout"] = 0.5;
+  CHECK(layer_from_config("GRU", gru)->get_config().at("recurrent_dropout") == 0.5);
+
+  json gru_cell = cell;
+  gru_cell["name"] = "gru_cell";
+  gru_cell["trainable"] = true;
+  gru_cell["dtype"] = "float32";
+  gru_cell["recurrent_activation"] = "sigmoid";
+  gru_cell["reset_after"] = false;
+  json rnn = common;
+  rnn["name"] = "rnn";
+  rnn["cell"] = {{"module", "keras.layers"}, {"class_name", "GRUCell"}, {"config", gru_cell},
+                {"registered_name", nullptr}};
+  const auto layer = layer_from_config("RNN", rnn);
+  layer->build_for({{unknown_dim, unknown_dim, 3}});
+  CHECK(layer->get_weights()[2].shape() == Shape{12});  // reset_after false: one (3 units) bias
+  CHECK(layer->compute_output_shape({{2, 5, 3}}) == std::vector<PartialShape>{{2, 5, 4}});
+}
