@@ -53,9 +53,9 @@ class RecurrentDropout {
 // is one, as is when there is none.
 std::vector<Tensor> masked_per_gate(const Tensor& x, const std::vector<Array>& masks, std::size_t gates);
 
-// sum_g: the projections x_g kernel[:, g H : (g+1) H] of per-gate inputs
-// (masked_per_gate), one (batch, H) tensor per gate. When every x_g is the
-// same tensor this is one product, split.
+// The projections x_g kernel[:, g H : (g+1) H] of per-gate inputs
+// (masked_per_gate), one (batch, H) tensor per gate, H = kernel columns /
+// gates. When every x_g is the same tensor this is one product, split.
 std::vector<Tensor> project_per_gate(const std::vector<Tensor>& xs, const Tensor& kernel);
 
 }  // namespace kiln

@@ -13,7 +13,6 @@
 //       Tensor h = tanh(matmul(x, w_) + matmul(states[0], u_));
 //       return {h, {h}};
 //     }
-//     std::vector<PartialShape> ... // nothing else is required
 //    protected:
 //     void build(const std::vector<PartialShape>& shapes) override {   // shapes[0] = (batch, features)
 //       w_ = add_weight("kernel", {known_last_dim(shapes[0]), units_}, initializers::glorot_uniform());
@@ -24,6 +23,10 @@
 //     Tensor w_, u_;
 //   };
 //   RNN rnn({.cell = std::make_shared<MinimalCell>(8), .return_sequences = true});
+//
+// state_sizes(), build() and step() are all a cell needs (tests/test_rnn_cells.cpp
+// has one with two states and its own output size); a cell with dropout draws
+// its masks in begin_sequence() (layers/recurrent_dropout.hpp).
 //
 // To be saved and loaded, a cell also needs a config and a registered class
 // (layers/registry.hpp), as any user layer. Called directly as a layer, a
