@@ -24,11 +24,13 @@
 #include "layers/flatten.hpp"
 #include "layers/global_pooling.hpp"
 #include "layers/gru.hpp"
+#include "layers/gru_cell.hpp"
 #include "layers/identity.hpp"
 #include "layers/lambda_layer.hpp"
 #include "layers/layer_normalization.hpp"
 #include "layers/leaky_relu_layer.hpp"
 #include "layers/lstm.hpp"
+#include "layers/lstm_cell.hpp"
 #include "layers/luong_attention.hpp"
 #include "layers/masking.hpp"
 #include "layers/maximum.hpp"
@@ -41,6 +43,9 @@
 #include "layers/relu_layer.hpp"
 #include "layers/repeat_vector.hpp"
 #include "layers/reshape_layer.hpp"
+#include "layers/rnn.hpp"
+#include "layers/simple_rnn.hpp"
+#include "layers/simple_rnn_cell.hpp"
 #include "layers/sine_position_encoding.hpp"
 #include "layers/softmax_layer.hpp"
 #include "layers/subtract.hpp"
@@ -89,11 +94,13 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<GlobalMaxPooling1DLayer>(),
       builtin<GlobalMaxPooling2DLayer>(),
       builtin<GRULayer>(),
+      builtin<GRUCellLayer>(),
       builtin<IdentityLayer>(),
       builtin<LambdaLayer>(),
       builtin<LayerNormalizationLayer>(),
       builtin<LeakyReLULayer>(),
       builtin<LSTMLayer>(),
+      builtin<LSTMCellLayer>(),
       builtin<LuongAttentionLayer>(),
       builtin<MaskingLayer>(),
       builtin<MaximumLayer>(),
@@ -107,6 +114,9 @@ std::map<std::string, LayerFactory> builtin_layer_factories() {
       builtin<ReLULayer>(),
       builtin<RepeatVectorLayer>(),
       builtin<ReshapeLayer>(),
+      builtin<RNNLayer>(),
+      builtin<SimpleRNNLayer>(),
+      builtin<SimpleRNNCellLayer>(),
       builtin<SinePositionEncodingLayer>(),
       builtin<SoftmaxLayer>(),
       builtin<SubtractLayer>(),

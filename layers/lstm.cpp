@@ -4,30 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/lstm_cell.hpp"
 #include "ops/lstm.hpp"
 #include "ops/slice.hpp"
 
 namespace kiln {
 
-namespace {
-
-// Keras' unit_forget_bias: [bias_initializer(units), ones(units), bias_initializer(2 units)].
-Initializer forget_bias_one(Initializer bias_initializer, std::size_t units) {
-  return [bias_initializer, units](const Shape&) {
-    Array bias = Array::from_shape({4 * units});
-    const Array input = bias_initializer({units});
-    const Array cell_output = bias_initializer({2 * units});
-    std::copy_n(input.data(), units, bias.data());
-    std::fill_n(bias.data() + units, units, 1.0f);
-    std::copy_n(cell_output.data(), 2 * units, bias.data() + 2 * units);
-    return bias;
-  };
-}
-
-}  // namespace
-
 LSTMLayer::LSTMLayer(Options options)
-    : KerasLayer(options, settings_of(options), std::vector<std::string>{"h", "c"}) {
+    : KerasLayer(options, settings_of(options), std::vector<std::string>{"h", "c"}),
+      dropout_(describe(), options_.dropout, options_.recurrent_dropout, options_.seed, 4) {
   check_cell_options(options_.activation, options_.recurrent_activation);
 }
 
@@ -38,15 +23,24 @@ void LSTMLayer::build_cell(std::size_t features) {
       add_weight("recurrent_kernel", {units, gates}, options_.recurrent_initializer.make());
   if (options_.use_bias) {
     Initializer init = options_.bias_initializer.make();
-    bias_ = add_weight("bias", {gates}, options_.unit_forget_bias ? forget_bias_one(init, units) : init);
+    bias_ = add_weight("bias", {gates}, options_.unit_forget_bias ? unit_forget_bias_initializer(init, units) : init);
   }
 }
 
 RecurrentLayer::CellRun LSTMLayer::run_cell(const Tensor& x, const std::vector<Tensor>& initial_states,
-                                            const Array* mask, bool need_sequence) {
+                                            const Array* mask, bool need_sequence, bool training) {
+  dropout_.begin_sequence(x.shape(0), x.shape(2), options_.units, training);
+  if (dropout_.recurrent() && training) {
+    const CellWeights w{kernel_, recurrent_kernel_, bias_};
+    return run_steps(x, initial_states, mask, [this, w](const Tensor& x_t, const std::vector<Tensor>& s) {
+      std::vector<Tensor> hc =
+          lstm_step(options_.activation, options_.recurrent_activation, w, x_t, s[0], s[1], dropout_);
+      return std::pair{hc[0], hc};
+    });
+  }
   // (B, T, 2, H): h and c after every step
-  Tensor both = lstm_sequence(x, initial_states[0], initial_states[1], kernel_, recurrent_kernel_, bias_,
-                              {.mask = mask, .go_backwards = options_.go_backwards});
+  Tensor both = lstm_sequence(drop_inputs(x, dropout_.input_masks()), initial_states[0], initial_states[1], kernel_,
+                              recurrent_kernel_, bias_, {.mask = mask, .go_backwards = options_.go_backwards});
   Tensor last = select(both, 1, x.shape(1) - 1);  // (B, 2, H)
   CellRun run{Tensor(), {select(last, 1, 0), select(last, 1, 1)}};
   if (need_sequence) run.sequence = select(both, 2, 0);

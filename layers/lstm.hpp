@@ -5,6 +5,8 @@
 //   LSTM lstm({.units = 64, .return_state = true});
 //   auto [output, h, c] = lstm(x).unpack<3>();
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "layers/recurrent.hpp"
@@ -24,9 +26,17 @@ struct LSTMOptions {
   InitializerSpec kernel_initializer = "glorot_uniform";
   InitializerSpec recurrent_initializer = "orthogonal";
   InitializerSpec bias_initializer = "zeros";
+  // While training: fractions of the input features and of the state units
+  // dropped, with masks drawn once per sequence, one per gate with
+  // recurrent_dropout, as Keras 3 (layers/recurrent_dropout.hpp). Input
+  // dropout alone keeps the fused op; recurrent dropout steps the cell.
+  float dropout = 0.0f;
+  float recurrent_dropout = 0.0f;
+  std::optional<std::uint64_t> seed = {};
   std::string name = {};
   static constexpr auto fields() {
     return std::tuple_cat(recurrent_fields<LSTMOptions>(), gated_cell_fields<LSTMOptions>(),
+                          dropout_fields<LSTMOptions>(),
                           std::tuple{config::field("unit_forget_bias", &LSTMOptions::unit_forget_bias)});
   }
 };
@@ -44,10 +54,11 @@ class LSTMLayer : public KerasLayer<LSTMLayer, LSTMOptions, RecurrentLayer> {
  protected:
   void build_cell(std::size_t features) override;
   CellRun run_cell(const Tensor& x, const std::vector<Tensor>& initial_states, const Array* mask,
-                   bool need_sequence) override;
+                   bool need_sequence, bool training) override;
 
  private:
   Tensor kernel_, recurrent_kernel_, bias_;
+  RecurrentDropout dropout_;
 };
 
 using LSTM = LayerHandle<LSTMLayer>;

@@ -1,9 +1,13 @@
 #include "layers/recurrent.hpp"
 #include "layers/registry.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "ops/arithmetic.hpp"
+#include "ops/dropout.hpp"
+#include "ops/stack.hpp"
 
 namespace kiln {
 
@@ -123,6 +127,22 @@ std::vector<Tensor> RecurrentLayer::initial_states(const std::vector<Tensor>& in
   return std::vector<Tensor>(state_count(), Tensor(Array(shape, 0.0f)));
 }
 
+RecurrentLayer::CellRun RecurrentLayer::run_steps(const Tensor& x, const std::vector<Tensor>& initial_states,
+                                                  const Array* mask, const StepFunction& step) const {
+  // The loop's outputs equal the carried h wherever call() keeps them, so
+  // they serve as the sequence of states call() expects.
+  SteppedSequence run = step_sequence(x, initial_states, step, {.mask = mask, .go_backwards = settings_.go_backwards});
+  return {stack(run.outputs, 1), std::move(run.final_states)};
+}
+
+Tensor RecurrentLayer::drop_inputs(const Tensor& x, const std::vector<Array>& masks) {
+  if (masks.empty()) return x;
+  const Array& m = masks.at(0);  // (B, D), the same at every step: (B, 1, D)
+  Array per_step = Array::from_shape({m.shape()[0], 1, m.shape()[1]});
+  std::copy(m.begin(), m.end(), per_step.begin());
+  return mask_multiply(x, std::move(per_step));
+}
+
 std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, const CallContext& context) {
   const Tensor& x = inputs[0];
   const Shape batch_time{x.shape(0), x.shape(1)};
@@ -132,7 +152,7 @@ std::vector<Tensor> RecurrentLayer::call(const std::vector<Tensor>& inputs, cons
     fail("mask must be (batch, time) = " + to_string(batch_time) + ", got " + to_string(mask->shape()));
   }
 
-  CellRun run = run_cell(x, initial_states(inputs), mask, settings_.return_sequences);
+  CellRun run = run_cell(x, initial_states(inputs), mask, settings_.return_sequences, context.training);
   Tensor output = settings_.return_sequences ? run.sequence : run.final_states[0];
   if (mask) {
     const bool gb = settings_.go_backwards, zeros = settings_.zero_output_for_mask;

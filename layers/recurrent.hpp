@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "layers/layer_config.hpp"
+#include "layers/recurrent_dropout.hpp"
+#include "layers/step_loop.hpp"
 
 namespace kiln {
 
@@ -60,6 +62,12 @@ constexpr auto recurrent_fields() {
   return std::tuple{config::field("units", &O::units), config::field("return_sequences", &O::return_sequences),
                     config::field("return_state", &O::return_state), config::field("go_backwards", &O::go_backwards),
                     config::field("zero_output_for_mask", &O::zero_output_for_mask)};
+}
+// Keras' dropout options of a recurrent layer (layers/recurrent_dropout.hpp).
+template <class O>
+constexpr auto dropout_fields() {
+  return std::tuple{config::field("dropout", &O::dropout), config::field("recurrent_dropout", &O::recurrent_dropout),
+                    config::field("seed", &O::seed)};
 }
 template <class O>
 constexpr auto gated_cell_fields() {
@@ -99,9 +107,18 @@ class RecurrentLayer : public Layer {
   };
   // Creates the cell's weights for inputs with `features` features.
   virtual void build_cell(std::size_t features) = 0;
-  // Runs the fused op; `sequence` may be left undefined unless `need_sequence`.
+  // Runs the recurrence (the fused op where it applies); `sequence` may be
+  // left undefined unless `need_sequence`.
   virtual CellRun run_cell(const Tensor& x, const std::vector<Tensor>& initial_states, const Array* mask,
-                           bool need_sequence) = 0;
+                           bool need_sequence, bool training) = 0;
+
+  // The stepped path for what a fused op cannot do: `step` (the cell's
+  // maths, layers/*_cell.hpp) run one step at a time by layers/step_loop.hpp.
+  CellRun run_steps(const Tensor& x, const std::vector<Tensor>& initial_states, const Array* mask,
+                    const StepFunction& step) const;
+  // x with its (batch, features) dropout mask applied at every time step:
+  // Keras' fused path with input dropout only.
+  static Tensor drop_inputs(const Tensor& x, const std::vector<Array>& masks);
 
   // For a cell's constructor: throws unless the activations are the ones the
   // fused ops implement (tanh, sigmoid) and the initializer names are known.

@@ -23,6 +23,7 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"LSTM", export_lstm},
       {"LuongAttention", export_luong_attention},
       {"Sequential", export_sequential},
+      {"SimpleRNN", export_simple_rnn},
       {"TimeDistributed", export_time_distributed},
   };
 }

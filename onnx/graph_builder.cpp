@@ -36,6 +36,14 @@ Attribute ints_attribute(const std::string& name, const std::vector<std::int64_t
   return a;
 }
 
+Attribute strings_attribute(const std::string& name, const std::vector<std::string>& values) {
+  Attribute a;
+  a.set_name(name);
+  a.set_type(::onnx::AttributeProto::STRINGS);
+  for (const std::string& v : values) a.add_strings(v);
+  return a;
+}
+
 Attribute graph_attribute(const std::string& name, const ::onnx::GraphProto& graph) {
   Attribute a;
   a.set_name(name);

@@ -21,6 +21,7 @@ Attribute int_attribute(const std::string& name, std::int64_t value);
 Attribute float_attribute(const std::string& name, float value);
 Attribute string_attribute(const std::string& name, const std::string& value);
 Attribute ints_attribute(const std::string& name, const std::vector<std::int64_t>& values);
+Attribute strings_attribute(const std::string& name, const std::vector<std::string>& values);
 Attribute graph_attribute(const std::string& name, const ::onnx::GraphProto& graph);
 // A one-element float32 tensor (ConstantOfShape's fill value).
 Attribute float_tensor_attribute(const std::string& name, float value);

@@ -168,6 +168,32 @@ TEST_CASE("ONNX export: GRU and LSTM options (go_backwards, states, last output 
   check_export(*model, {random_array({4, 7, 5}, 6), random_array({4, 6}, 7), random_array({4, 6}, 8)});
 }
 
+TEST_CASE("ONNX export: SimpleRNN as ONNX's RNN op (activations, go_backwards, states, no bias, masks)") {
+  set_random_seed(31);
+  auto x = Input({unknown_dim, 5}, "x");
+  auto h0 = Input({4}, "h0");
+  SimpleRNN tanh_rnn({.units = 4, .return_sequences = true, .return_state = true, .go_backwards = true,
+                      .bias_initializer = "random_uniform", .name = "tanh_rnn"});
+  auto [seq, h] = tanh_rnn({x, h0}).unpack<2>();
+  SymbolicTensor relu_last = SimpleRNN({.units = 3, .activation = "relu", .name = "relu_rnn"})(x);
+  SymbolicTensor sigmoid_seq =
+      SimpleRNN({.units = 3, .activation = "sigmoid", .use_bias = false, .return_sequences = true, .name = "sig"})(seq);
+  Functional model({x, h0}, {seq, h, relu_last, sigmoid_seq}, "simple_rnn");
+  check_export(*model, {random_array({3, 6, 5}, 32), random_array({3, 4}, 33)});
+
+  auto ids_in = Input({unknown_dim}, "ids");
+  auto embedded = Embedding({.input_dim = 7, .output_dim = 5, .mask_zero = true, .name = "embedding"})(ids_in);
+  auto masked_seq = SimpleRNN({.units = 3, .return_sequences = true, .name = "masked_rnn"})(embedded);
+  auto masked_last = SimpleRNN({.units = 2, .go_backwards = true, .name = "masked_last"})(embedded);
+  Functional masked({ids_in}, {masked_seq, masked_last}, "masked_simple_rnn");
+  check_export(*masked, {ids({3, 5}, 7, 34, {1, 2, 5 + 4, 10 + 0})});
+
+  SimpleRNN elu({.units = 2, .activation = "elu", .name = "elu_rnn"});
+  Functional refused({x}, {elu(x)}, "refused");
+  CHECK_THROWS_WITH_AS(export_onnx(*refused, "unused.onnx"), doctest::Contains("SimpleRNN 'elu_rnn': activation 'elu'"),
+                       Error);
+}
+
 TEST_CASE("ONNX export: Bidirectional GRU and LSTM, every merge mode") {
   set_random_seed(14);
   auto x = Input({unknown_dim, 5}, "x");

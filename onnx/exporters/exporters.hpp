@@ -16,6 +16,7 @@ LayerOutputs export_embedding(const Layer& layer, const LayerInputs& in, GraphBu
 LayerOutputs export_flatten(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_functional(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_gru(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+LayerOutputs export_simple_rnn(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_lstm(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_luong_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_sequential(const Layer& layer, const LayerInputs& in, GraphBuilder& g);

@@ -1,10 +1,10 @@
 #pragma once
-// What the GRU and LSTM exporters share: kiln's RecurrentLayer contract
+// What the GRU, LSTM and SimpleRNN exporters share: kiln's RecurrentLayer contract
 // (initial states, go_backwards, return_sequences / return_state, masks) in
 // ONNX. A cell supplies its weights in ONNX's layout and the attributes of
 // its ONNX op; everything else is here.
 //
-// Without a mask the layer is one ONNX GRU / LSTM node on the time-major
+// Without a mask the layer is one ONNX GRU / LSTM / RNN node on the time-major
 // input. ONNX's sequence_lens only describes padding at the end, while a
 // kiln mask may skip any step, so with a mask the recurrence is a Scan over
 // time whose body runs the same ONNX op for one step and keeps the carried
@@ -17,7 +17,7 @@
 namespace kiln::onnx_export {
 
 struct RecurrentCell {
-  std::string op;                   // "GRU" or "LSTM"
+  std::string op;                   // "GRU", "LSTM" or "RNN"
   std::string W, R, B;              // initializers in ONNX's layout; B may be "" (no bias)
   std::vector<Attribute> attributes;  // besides hidden_size and direction
 };

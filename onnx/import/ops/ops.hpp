@@ -12,7 +12,7 @@ namespace kiln::onnx_import {
 void add_elementwise_ops(std::map<std::string, OpHandler>& ops);  // arithmetic, activations, comparisons, Cast
 void add_shape_ops(std::map<std::string, OpHandler>& ops);        // Shape, Reshape, Concat, Gather, Slice, ...
 void add_linear_ops(std::map<std::string, OpHandler>& ops);       // MatMul, Gemm, Softmax, LogSoftmax
-void add_recurrent_ops(std::map<std::string, OpHandler>& ops);    // GRU, LSTM
+void add_recurrent_ops(std::map<std::string, OpHandler>& ops);    // GRU, LSTM, RNN
 void add_scan_op(std::map<std::string, OpHandler>& ops);          // Scan
 
 // For handlers: a tensor reshaped, with -1 inferred.

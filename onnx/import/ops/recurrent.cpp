@@ -1,5 +1,6 @@
-// ONNX's GRU and LSTM on kiln's fused sequence ops, in either layout and
-// every direction. ONNX's GRU gates z, r, h are Keras' order, and
+// ONNX's GRU, LSTM and RNN on kiln's fused sequence ops, in either layout
+// and every direction. ONNX's RNN with Tanh, Relu or Sigmoid is SimpleRNN's
+// op, its two biases summed. ONNX's GRU gates z, r, h are Keras' order, and
 // linear_before_reset=1 is Keras' reset_after (the only GRU the fused op
 // runs); ONNX's LSTM gates i, o, f, c are reordered to Keras' i, f, c, o
 // and its two biases summed. The weights stay as the file has them (so a
@@ -11,6 +12,7 @@
 #include "ops/lstm.hpp"
 #include "ops/reshape.hpp"
 #include "ops/reverse.hpp"
+#include "ops/simple_rnn.hpp"
 #include "ops/slice.hpp"
 #include "ops/stack.hpp"
 #include "onnx/import/ops/ops.hpp"
@@ -124,11 +126,46 @@ std::vector<Value> lstm_op(const OpCall& c) {
   return assemble(r, sequences, {hs, cs});
 }
 
+// ONNX's activation names for the ones simple_rnn_sequence runs.
+SimpleRnnActivation simple_rnn_activation_of(const OpCall& c, const std::string& onnx) {
+  if (onnx == "Tanh") return SimpleRnnActivation::tanh;
+  if (onnx == "Relu") return SimpleRnnActivation::relu;
+  if (onnx == "Sigmoid") return SimpleRnnActivation::sigmoid;
+  c.fail("activation '" + onnx + "' is not supported (Tanh, Relu or Sigmoid)");
+}
+
+std::vector<Value> rnn_op(const OpCall& c) {
+  const std::vector<std::string> activations = c.strings_attribute("activations");
+  // Each direction's activation is its own entry; read_recurrence checks the rest.
+  const Recurrence r = read_recurrence(c, activations.empty() ? std::vector<std::string>{"Tanh"} : activations);
+  const Tensor x = batch_major(c.tensor(0), r);
+  const std::size_t B = x.shape(0), T = x.shape(1), H = r.hidden;
+  std::vector<Tensor> sequences, lasts;
+  for (std::size_t d = 0; d < r.directions; ++d) {
+    const std::string onnx_activation = activations.empty() ? "Tanh" : activations.at(d % activations.size());
+    const Tensor kernel = transpose(select(c.tensor(1), 0, d));
+    const Tensor recurrent = transpose(select(c.tensor(2), 0, d));
+    Tensor bias;
+    if (c.has_input(3)) {
+      const Tensor b = select(c.tensor(3), 0, d);
+      bias = slice(b, 0, 0, H) + slice(b, 0, H, 2 * H);
+    }
+    const bool backwards = runs_backwards(r, d);
+    const Tensor seq =
+        simple_rnn_sequence(x, initial_state(c, 5, d, r, B), kernel, recurrent, bias,
+                            {.go_backwards = backwards, .activation = simple_rnn_activation_of(c, onnx_activation)});
+    lasts.push_back(select(seq, 1, T - 1));
+    sequences.push_back(backwards ? reverse(seq, 1) : seq);
+  }
+  return assemble(r, sequences, {lasts});
+}
+
 }  // namespace
 
 void add_recurrent_ops(std::map<std::string, OpHandler>& ops) {
   ops["GRU"] = gru_op;
   ops["LSTM"] = lstm_op;
+  ops["RNN"] = rnn_op;
 }
 
 }  // namespace kiln::onnx_import
