@@ -53,28 +53,42 @@ std::vector<Value> where_op(const OpCall& c) {
   return {Value{x.type, {}, xt::where(xt::not_equal(keep.ints, std::int64_t(0)), x.ints, y.ints)}};
 }
 
-std::vector<Value> max_op(const OpCall& c) {
-  if (c.input_count() != 2) c.fail("kiln imports Max of exactly two inputs");
-  const Value& a = c.input(0);
-  const Value& b = c.input(1);
-  if (!a.is_float() && !b.is_float()) return {Value::int64(xt::maximum(a.ints, b.ints))};
-  const Tensor x = as_tensor(a), y = as_tensor(b);
-  const Array chosen = xt::cast<std::int64_t>(xt::greater_equal(x.value(), y.value()));
-  IntArray keep = IntArray::from_shape(chosen.shape());
-  std::copy(chosen.begin(), chosen.end(), keep.begin());
-  return {Value::of(where(Value::boolean(std::move(keep)), x, y))};
+// Max and Min of two inputs; a tie takes the first, as kiln's maximum.
+OpHandler extremum(bool largest) {
+  return [largest](const OpCall& c) -> std::vector<Value> {
+    if (c.input_count() != 2) c.fail("kiln imports Max and Min of exactly two inputs");
+    const Value& a = c.input(0);
+    const Value& b = c.input(1);
+    if (!a.is_float() && !b.is_float()) {
+      return {Value::int64(largest ? IntArray(xt::maximum(a.ints, b.ints)) : IntArray(xt::minimum(a.ints, b.ints)))};
+    }
+    const Tensor x = as_tensor(a), y = as_tensor(b);
+    const Array chosen = largest ? Array(xt::cast<float>(xt::greater_equal(x.value(), y.value())))
+                                 : Array(xt::cast<float>(xt::less_equal(x.value(), y.value())));
+    IntArray keep = IntArray::from_shape(chosen.shape());
+    std::copy(chosen.begin(), chosen.end(), keep.begin());
+    return {Value::of(where(Value::boolean(std::move(keep)), x, y))};
+  };
 }
 
-std::vector<Value> equal_op(const OpCall& c) {
+// A comparison as a bool value (no gradient), on floats or integers alike.
+template <class Compare>
+std::vector<Value> compare(const OpCall& c, Compare compare) {
   const Value& a = c.input(0);
   const Value& b = c.input(1);
   if (a.is_float() || b.is_float()) {
-    const Array eq = xt::cast<float>(xt::equal(as_tensor(a).value(), as_tensor(b).value()));
-    IntArray out = IntArray::from_shape(eq.shape());
-    std::copy(eq.begin(), eq.end(), out.begin());
+    const Array result = xt::cast<float>(compare(as_tensor(a).value(), as_tensor(b).value()));
+    IntArray out = IntArray::from_shape(result.shape());
+    std::copy(result.begin(), result.end(), out.begin());
     return {Value::boolean(std::move(out))};
   }
-  return {Value::boolean(xt::cast<std::int64_t>(xt::equal(a.ints, b.ints)))};
+  return {Value::boolean(xt::cast<std::int64_t>(compare(a.ints, b.ints)))};
+}
+
+std::vector<Value> or_op(const OpCall& c) {
+  const IntArray either = xt::maximum(xt::cast<std::int64_t>(xt::not_equal(c.input(0).ints, std::int64_t(0))),
+                                      xt::cast<std::int64_t>(xt::not_equal(c.input(1).ints, std::int64_t(0))));
+  return {Value::boolean(either)};
 }
 
 std::vector<Value> not_op(const OpCall& c) {
@@ -118,8 +132,11 @@ void add_elementwise_ops(std::map<std::string, OpHandler>& ops) {
   ops["Exp"] = unary(&kiln::exp);
   ops["Log"] = unary(&kiln::log);
   ops["Where"] = where_op;
-  ops["Max"] = max_op;
-  ops["Equal"] = equal_op;
+  ops["Max"] = extremum(true);
+  ops["Min"] = extremum(false);
+  ops["Equal"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return xt::equal(x, y); }); };
+  ops["Greater"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return x > y; }); };
+  ops["Or"] = or_op;
   ops["Not"] = not_op;
   ops["Cast"] = cast_op;
   ops["Identity"] = [](const OpCall& c) -> std::vector<Value> { return {c.input(0)}; };

@@ -239,6 +239,18 @@ std::vector<Value> slice_op(const OpCall& c) {
   return {out};
 }
 
+// Tile: float data repeated along each axis, as copies joined by Concat (differentiable).
+std::vector<Value> tile_op(const OpCall& c) {
+  Tensor x = c.tensor(0);
+  const auto repeats = c.list(1);
+  if (repeats.size() != x.shape().size()) c.fail("repeats has " + std::to_string(repeats.size()) + " entries for rank " + std::to_string(x.shape().size()));
+  for (std::size_t axis = 0; axis < repeats.size(); ++axis) {
+    if (repeats[axis] < 1) c.fail("repeats must be positive, got " + std::to_string(repeats[axis]));
+    if (repeats[axis] > 1) x = concat(std::vector<Tensor>(std::size_t(repeats[axis]), x), int(axis));
+  }
+  return {Value::of(x)};
+}
+
 }  // namespace
 
 Tensor reshaped(const Tensor& x, const Shape& shape) { return x.shape() == shape ? x : reshape(x, shape); }
@@ -255,6 +267,7 @@ void add_shape_ops(std::map<std::string, OpHandler>& ops) {
   ops["Concat"] = concat_op;
   ops["Gather"] = gather_op;
   ops["Slice"] = slice_op;
+  ops["Tile"] = tile_op;
 }
 
 }  // namespace kiln::onnx_import
