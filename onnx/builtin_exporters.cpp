@@ -39,6 +39,8 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"ReLU", export_relu},
       {"LeakyReLU", export_leaky_relu},
       {"Softmax", export_softmax},
+      {"Attention", export_query_value_attention},
+      {"AdditiveAttention", export_query_value_attention},
       {"Conv1D", export_conv1d},
       {"Conv2D", export_conv2d},
       {"MaxPooling1D", export_max_pooling1d},

@@ -252,3 +252,33 @@ TEST_CASE("ONNX export: LayerNormalization (axes, no scale or center, rms) and B
   batch.add("masked_norms", *masked, {ids_with_padding({2, 4}, 5, 6, {1, 6, 7})}, {}, {.output_masks = true});
   batch.run();
 }
+
+TEST_CASE("ONNX export: Attention (dot, scaled, concat) and AdditiveAttention with masks, causal, and scores") {
+  set_random_seed(38);
+  OnnxExportBatch batch;
+  auto query_ids = Input({unknown_dim}, "query_ids");
+  auto value_ids = Input({unknown_dim}, "value_ids");
+  auto key = Input({unknown_dim, 4}, "key");
+  auto q = Embedding({.input_dim = 6, .output_dim = 4, .mask_zero = true, .name = "query_embedding"})(query_ids);
+  auto v = Embedding({.input_dim = 6, .output_dim = 4, .mask_zero = true, .name = "value_embedding"})(value_ids);
+  auto [dot, dot_scores] = Attention({.return_attention_scores = true, .name = "dot"})({q, v}).unpack<2>();
+  auto [scaled, scaled_scores] = Attention({.use_scale = true, .use_causal_mask = true, .return_attention_scores = true, .name = "scaled"})({q, v}).unpack<2>();
+  SymbolicTensor concat = Attention({.use_scale = true, .score_mode = "concat", .name = "concat"})({q, v, key});
+  auto [additive, additive_scores] = AdditiveAttention({.use_causal_mask = true, .return_attention_scores = true, .name = "additive"})({q, v}).unpack<2>();
+  SymbolicTensor plain = AdditiveAttention({.use_scale = false, .name = "plain"})({q, v, key});
+  // The output carries the query's mask into a recurrence.
+  SymbolicTensor after = GRU({.units = 2, .return_sequences = true, .name = "after"})(dot);
+  Functional model({query_ids, value_ids, key},
+                   {dot, dot_scores, scaled, scaled_scores, concat, additive, additive_scores, plain, after}, "attention");
+  std::uint64_t seed = 50;
+  for (auto& [name, w] : model->named_weights()) {
+    if (w.shape().size() <= 1) w.mutable_value() = random_array(w.shape(), seed++, 0.5f, 1.5f);  // scales away from 1
+  }
+  // Query steps and value steps differ in number; padding in both.
+  batch.add("attention", *model,
+            {ids_with_padding({3, 4}, 6, 1, {3, 6, 7}), ids_with_padding({3, 5}, 6, 2, {0, 4, 9, 13, 14}), random_array({3, 5, 4}, 3)},
+            {}, {.output_masks = true});
+  batch.add("attention_unpadded", *model,
+            {ids_with_padding({2, 6}, 6, 4, {}), ids_with_padding({2, 3}, 6, 5, {}), random_array({2, 3, 4}, 6)});
+  batch.run();
+}

@@ -46,5 +46,7 @@ LayerOutputs export_zero_padding2d(const Layer& layer, const LayerInputs& in, Gr
 LayerOutputs export_up_sampling2d(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_layer_normalization(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_batch_normalization(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+// Attention and AdditiveAttention.
+LayerOutputs export_query_value_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 
 }  // namespace kiln::onnx_export

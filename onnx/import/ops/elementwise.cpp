@@ -85,10 +85,28 @@ std::vector<Value> compare(const OpCall& c, Compare compare) {
   return {Value::boolean(xt::cast<std::int64_t>(compare(a.ints, b.ints)))};
 }
 
-std::vector<Value> or_op(const OpCall& c) {
-  const IntArray either = xt::maximum(xt::cast<std::int64_t>(xt::not_equal(c.input(0).ints, std::int64_t(0))),
-                                      xt::cast<std::int64_t>(xt::not_equal(c.input(1).ints, std::int64_t(0))));
-  return {Value::boolean(either)};
+// Or and And of bool values (max and min of 0/1).
+std::vector<Value> logical(const OpCall& c, bool either) {
+  const auto a = xt::cast<std::int64_t>(xt::not_equal(c.input(0).ints, std::int64_t(0)));
+  const auto b = xt::cast<std::int64_t>(xt::not_equal(c.input(1).ints, std::int64_t(0)));
+  return {Value::boolean(either ? IntArray(xt::maximum(a, b)) : IntArray(xt::minimum(a, b)))};
+}
+
+// The lower (upper = 0) or upper triangle of the last two axes, shifted by
+// k, the rest zeroed: x times a constant 0/1 mask, so it is differentiable.
+std::vector<Value> trilu_op(const OpCall& c) {
+  const Tensor& x = c.tensor(0);
+  const Shape s = x.shape();
+  if (s.size() < 2) c.fail("the input needs two axes, got " + to_string(s));
+  const bool upper = c.int_attribute("upper", 1) != 0;
+  const std::int64_t k = c.has_input(1) ? c.list(1).at(0) : 0;
+  const std::size_t rows = s[s.size() - 2], columns = s.back();
+  Array keep = Array::from_shape(s);
+  for (std::size_t n = 0; n < keep.size(); ++n) {
+    const std::int64_t i = std::int64_t((n / columns) % rows), j = std::int64_t(n % columns);
+    keep.data()[n] = (upper ? j - i >= k : j - i <= k) ? 1.0f : 0.0f;
+  }
+  return {Value::of(x * Tensor(std::move(keep)))};
 }
 
 std::vector<Value> not_op(const OpCall& c) {
@@ -136,7 +154,9 @@ void add_elementwise_ops(std::map<std::string, OpHandler>& ops) {
   ops["Min"] = extremum(false);
   ops["Equal"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return xt::equal(x, y); }); };
   ops["Greater"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return x > y; }); };
-  ops["Or"] = or_op;
+  ops["Or"] = [](const OpCall& c) { return logical(c, true); };
+  ops["And"] = [](const OpCall& c) { return logical(c, false); };
+  ops["Trilu"] = trilu_op;
   ops["Not"] = not_op;
   ops["Cast"] = cast_op;
   ops["Identity"] = [](const OpCall& c) -> std::vector<Value> { return {c.input(0)}; };
