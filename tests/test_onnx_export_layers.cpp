@@ -282,3 +282,34 @@ TEST_CASE("ONNX export: Attention (dot, scaled, concat) and AdditiveAttention wi
             {ids_with_padding({2, 6}, 6, 4, {}), ids_with_padding({2, 3}, 6, 5, {}), random_array({2, 3, 4}, 6)});
   batch.run();
 }
+
+TEST_CASE("ONNX export: kiln's export of a convolutional classifier imports back and fine-tunes") {
+  set_random_seed(39);
+  Sequential model({.input_shape = {unknown_dim, 3}, .name = "conv_classifier"});
+  model->add(Conv1D({.filters = 4, .kernel_size = {3}, .padding = "causal", .activation = "gelu"}));
+  model->add(LayerNormalization());
+  model->add(MaxPooling1D({.padding = "same"}));
+  model->add(Conv1D({.filters = 4, .kernel_size = {2}, .padding = "same", .activation = "elu"}));
+  model->add(BatchNormalization());
+  model->add(GlobalAveragePooling1D());
+  model->add(Dense({.units = 2, .activation = "softmax"}));
+  OnnxTempDir dir;
+  export_onnx(*model, dir / "classifier.onnx");
+  const auto imported = import_onnx(dir / "classifier.onnx");
+  // Class 1 where the first channel's mean is positive.
+  const Array x = random_array({16, 6, 3}, 7);
+  Array y = Array(Shape{16, 2}, 0.0f);
+  for (std::size_t b = 0; b < 16; ++b) {
+    float total = 0.0f;
+    for (std::size_t t = 0; t < 6; ++t) total += x(b, t, 0);
+    y(b, total > 0.0f ? 1 : 0) = 1.0f;
+  }
+  imported->compile({.optimizer = std::make_shared<Adam>(Adam::Options{.learning_rate = 0.03f}),
+                     .loss = "categorical_crossentropy"});
+  const double before = imported->evaluate({x}, {y}, 16).at("loss");
+  imported->fit({x}, {y}, {.batch_size = 8, .epochs = 40, .verbose = 0});
+  const double after = imported->evaluate({x}, {y}, 16).at("loss");
+  CHECK(after < 0.5 * before);
+  // The weights are the layers' (formula constants are not weights).
+  CHECK(imported->trainable_weights().size() == model->named_weights().size());
+}
