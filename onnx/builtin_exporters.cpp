@@ -41,6 +41,7 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"Softmax", export_softmax},
       {"Attention", export_query_value_attention},
       {"AdditiveAttention", export_query_value_attention},
+      {"MultiHeadAttention", export_multi_head_attention},
       {"Conv1D", export_conv1d},
       {"Conv2D", export_conv2d},
       {"MaxPooling1D", export_max_pooling1d},

@@ -313,3 +313,30 @@ TEST_CASE("ONNX export: kiln's export of a convolutional classifier imports back
   // The weights are the layers' (formula constants are not weights).
   CHECK(imported->trainable_weights().size() == model->named_weights().size());
 }
+
+TEST_CASE("ONNX export: MultiHeadAttention (self, cross with a key, causal, attention_mask, masks, scores, output_shape)") {
+  set_random_seed(40);
+  OnnxExportBatch batch;
+  auto query_ids = Input({unknown_dim}, "query_ids");
+  auto value_ids = Input({unknown_dim}, "value_ids");
+  auto key = Input({unknown_dim, 5}, "key");
+  auto pairs = Input({unknown_dim, unknown_dim}, "pairs");
+  auto q = Embedding({.input_dim = 6, .output_dim = 4, .mask_zero = true, .name = "query_embedding"})(query_ids);
+  auto v = Embedding({.input_dim = 6, .output_dim = 3, .mask_zero = true, .name = "value_embedding"})(value_ids);
+  auto [self, self_scores] =
+      MultiHeadAttention({.num_heads = 2, .key_dim = 3, .use_causal_mask = true, .return_attention_scores = true, .name = "self"})({q, q, q}).unpack<2>();
+  SymbolicTensor cross = MultiHeadAttention({.num_heads = 3, .key_dim = 2, .value_dim = 4, .name = "cross"})({q, v, key});
+  SymbolicTensor bare = MultiHeadAttention({.num_heads = 2, .key_dim = 2, .use_bias = false, .output_shape = {{2, 3}}, .name = "bare"})({q, v});
+  auto [masked, masked_scores] = MultiHeadAttention({.num_heads = 1, .key_dim = 4, .return_attention_scores = true, .name = "masked"})(
+                                     {q, v, v, pairs}).unpack<2>();
+  // The output carries the query's mask into a recurrence.
+  SymbolicTensor after = GRU({.units = 2, .return_sequences = true, .name = "after"})(self);
+  Functional model({query_ids, value_ids, key, pairs}, {self, self_scores, cross, bare, masked, masked_scores, after}, "mha");
+  Array attention_mask = random_array({3, 4, 5}, 3);
+  for (float& m : attention_mask) m = m > -0.3f ? 1.0f : 0.0f;
+  batch.add("mha", *model,
+            {ids_with_padding({3, 4}, 6, 1, {3, 6, 7}), ids_with_padding({3, 5}, 6, 2, {0, 4, 9, 13, 14}), random_array({3, 5, 5}, 4),
+             attention_mask},
+            {}, {.output_masks = true});
+  batch.run();
+}

@@ -48,5 +48,6 @@ LayerOutputs export_layer_normalization(const Layer& layer, const LayerInputs& i
 LayerOutputs export_batch_normalization(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 // Attention and AdditiveAttention.
 LayerOutputs export_query_value_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+LayerOutputs export_multi_head_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 
 }  // namespace kiln::onnx_export
