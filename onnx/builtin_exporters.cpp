@@ -42,6 +42,8 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"Attention", export_query_value_attention},
       {"AdditiveAttention", export_query_value_attention},
       {"MultiHeadAttention", export_multi_head_attention},
+      {"PositionEmbedding", export_position_embedding},
+      {"TokenAndPositionEmbedding", export_token_and_position_embedding},
       {"Conv1D", export_conv1d},
       {"Conv2D", export_conv2d},
       {"MaxPooling1D", export_max_pooling1d},

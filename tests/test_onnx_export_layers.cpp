@@ -340,3 +340,18 @@ TEST_CASE("ONNX export: MultiHeadAttention (self, cross with a key, causal, atte
             {}, {.output_masks = true});
   batch.run();
 }
+
+TEST_CASE("ONNX export: PositionEmbedding and TokenAndPositionEmbedding (mask_zero), dynamic length") {
+  set_random_seed(41);
+  OnnxExportBatch batch;
+  auto ids = Input({unknown_dim}, "ids");
+  auto x = Input({unknown_dim, 3}, "x");
+  SymbolicTensor tokens = TokenAndPositionEmbedding({.vocabulary_size = 7, .sequence_length = 6, .embedding_dim = 3, .mask_zero = true})(ids);
+  SymbolicTensor plain = TokenAndPositionEmbedding({.vocabulary_size = 7, .sequence_length = 8, .embedding_dim = 2})(ids);
+  SymbolicTensor positions = PositionEmbedding({.sequence_length = 6})(x);
+  SymbolicTensor seq = GRU({.units = 2, .return_sequences = true})(Add()({tokens, positions}));
+  Functional model({ids, x}, {tokens, plain, positions, seq}, "positions");
+  batch.add("positions", *model, {ids_with_padding({2, 5}, 7, 1, {3, 4, 9}), random_array({2, 5, 3}, 2)}, {}, {.output_masks = true});
+  batch.add("positions_short", *model, {ids_with_padding({3, 2}, 7, 3, {1}), random_array({3, 2, 3}, 4)}, {}, {.output_masks = true});
+  batch.run();
+}

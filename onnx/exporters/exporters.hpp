@@ -49,5 +49,8 @@ LayerOutputs export_batch_normalization(const Layer& layer, const LayerInputs& i
 // Attention and AdditiveAttention.
 LayerOutputs export_query_value_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_multi_head_attention(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+// PositionEmbedding and TokenAndPositionEmbedding.
+LayerOutputs export_position_embedding(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+LayerOutputs export_token_and_position_embedding(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 
 }  // namespace kiln::onnx_export

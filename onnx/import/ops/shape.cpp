@@ -9,6 +9,7 @@
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xview.hpp>
 
+#include "ops/arithmetic.hpp"
 #include "ops/concat.hpp"
 #include "ops/gather.hpp"
 #include "ops/reshape.hpp"
@@ -251,6 +252,15 @@ std::vector<Value> tile_op(const OpCall& c) {
   return {Value::of(x)};
 }
 
+// Expand: numpy broadcasting of float data to a shape, as x + zeros (the
+// gradient sums back over the broadcast axes).
+std::vector<Value> expand_op(const OpCall& c) {
+  const Tensor& x = c.tensor(0);
+  const Shape target = shape_from(c.list(1), c);
+  Shape out = broadcast_shapes("Expand", x.shape(), target);
+  return {Value::of(x + Tensor(Array(out, 0.0f)))};
+}
+
 }  // namespace
 
 Tensor reshaped(const Tensor& x, const Shape& shape) { return x.shape() == shape ? x : reshape(x, shape); }
@@ -268,6 +278,7 @@ void add_shape_ops(std::map<std::string, OpHandler>& ops) {
   ops["Gather"] = gather_op;
   ops["Slice"] = slice_op;
   ops["Tile"] = tile_op;
+  ops["Expand"] = expand_op;
 }
 
 }  // namespace kiln::onnx_import
