@@ -355,3 +355,15 @@ TEST_CASE("ONNX export: PositionEmbedding and TokenAndPositionEmbedding (mask_ze
   batch.add("positions_short", *model, {ids_with_padding({3, 2}, 7, 3, {1}), random_array({3, 2, 3}, 4)}, {}, {.output_masks = true});
   batch.run();
 }
+
+TEST_CASE("ONNX export: SinePositionEncoding, computed for the input's length at run time") {
+  set_random_seed(42);
+  OnnxExportBatch batch;
+  auto x = Input({unknown_dim, 6}, "x");
+  SymbolicTensor encoded = SinePositionEncoding()(x);
+  SymbolicTensor short_waves = SinePositionEncoding({.max_wavelength = 50.0f})(x);
+  Functional model({x}, {encoded, short_waves, Add()({x, encoded})}, "sines");
+  batch.add("sines", *model, {random_array({2, 7, 6}, 1)});
+  batch.add("sines_long", *model, {random_array({1, 300, 6}, 2)});  // angles up to 299: double keeps them exact
+  batch.run();
+}

@@ -1,6 +1,7 @@
 // The activation operators kiln's exports write (onnx/activation_nodes.cpp)
 // and their kin, on kiln's activations: Elu, Selu, Softplus, Softsign,
-// HardSigmoid, HardSwish, LeakyRelu, Clip, Erf, Sqrt and Reciprocal. An
+// HardSigmoid, HardSwish, LeakyRelu, Clip, Erf, Sqrt and Reciprocal, and
+// Sin and Cos of constants. An
 // operator whose attributes are kiln's constants runs kiln's own function
 // (so an import computes what the exported layer did); other attribute
 // values are composed from the same primitives.
@@ -52,6 +53,19 @@ std::vector<Value> clip_op(const OpCall& c) {
   return {Value::of(x)};
 }
 
+// Sin and Cos of constants (the position encodings of kiln's exports read
+// only the input's shape): kiln has no differentiable sine, so a value that
+// needs a gradient is an error naming the node.
+OpHandler constant_wave(float (*f)(float)) {
+  return [f](const OpCall& c) -> std::vector<Value> {
+    const Tensor& x = c.tensor(0);
+    if (x.requires_grad()) c.fail("kiln imports Sin and Cos of constants only; this input depends on the weights");
+    Array y = x.value();
+    for (float& v : y) v = f(v);
+    return {Value::of(Tensor(std::move(y)))};
+  };
+}
+
 using Unary = Tensor (*)(const Tensor&);
 OpHandler unary(Unary op) {
   return [op](const OpCall& c) -> std::vector<Value> { return {Value::of(op(c.tensor(0)))}; };
@@ -74,6 +88,8 @@ void add_activation_ops(std::map<std::string, OpHandler>& ops) {
   ops["Clip"] = clip_op;
   ops["Erf"] = unary(&kiln::erf);
   ops["Sqrt"] = unary(&kiln::sqrt);
+  ops["Sin"] = constant_wave([](float v) { return std::sin(v); });
+  ops["Cos"] = constant_wave([](float v) { return std::cos(v); });
   ops["Reciprocal"] = [](const OpCall& c) -> std::vector<Value> { return {Value::of(1.0f / c.tensor(0))}; };
 }
 

@@ -4,6 +4,7 @@
 // data moves through kiln's differentiable ops; integer data exactly.
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <xtensor/xmanipulation.hpp>
@@ -261,6 +262,23 @@ std::vector<Value> expand_op(const OpCall& c) {
   return {Value::of(x + Tensor(Array(out, 0.0f)))};
 }
 
+// Range: start, start + delta, ... before limit, of the inputs' type (floats as constants).
+std::vector<Value> range_op(const OpCall& c) {
+  const bool floats = c.input(0).is_float();
+  const double start = as_tensor(c.input(0)).value().data()[0], limit = as_tensor(c.input(1)).value().data()[0];
+  const double delta = as_tensor(c.input(2)).value().data()[0];
+  if (delta == 0.0) c.fail("delta 0");
+  const std::size_t n = std::size_t(std::max(0.0, std::ceil((limit - start) / delta)));
+  if (floats) {
+    Array out = Array::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) out(i) = float(start + double(i) * delta);
+    return {Value::of(Tensor(std::move(out)))};
+  }
+  IntArray out = IntArray::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) out(i) = std::int64_t(start + double(i) * delta);
+  return {Value::int64(std::move(out))};
+}
+
 }  // namespace
 
 Tensor reshaped(const Tensor& x, const Shape& shape) { return x.shape() == shape ? x : reshape(x, shape); }
@@ -279,6 +297,7 @@ void add_shape_ops(std::map<std::string, OpHandler>& ops) {
   ops["Slice"] = slice_op;
   ops["Tile"] = tile_op;
   ops["Expand"] = expand_op;
+  ops["Range"] = range_op;
 }
 
 }  // namespace kiln::onnx_import
