@@ -44,6 +44,7 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"MultiHeadAttention", export_multi_head_attention},
       {"PositionEmbedding", export_position_embedding},
       {"SinePositionEncoding", export_sine_position_encoding},
+      {"TransformerEncoder", export_transformer_encoder},
       {"TokenAndPositionEmbedding", export_token_and_position_embedding},
       {"Conv1D", export_conv1d},
       {"Conv2D", export_conv2d},

@@ -367,3 +367,20 @@ TEST_CASE("ONNX export: SinePositionEncoding, computed for the input's length at
   batch.add("sines_long", *model, {random_array({1, 300, 6}, 2)});  // angles up to 299: double keeps them exact
   batch.run();
 }
+
+TEST_CASE("ONNX export: TransformerEncoder (post- and pre-norm, padding mask, attention_mask, scores)") {
+  set_random_seed(43);
+  OnnxExportBatch batch;
+  auto ids = Input({unknown_dim}, "ids");
+  auto pairs = Input({unknown_dim, unknown_dim}, "pairs");
+  auto e = TokenAndPositionEmbedding({.vocabulary_size = 7, .sequence_length = 8, .embedding_dim = 4, .mask_zero = true})(ids);
+  auto [post, scores] = TransformerEncoder({.intermediate_dim = 6, .num_heads = 2, .return_attention_scores = true, .name = "post"})(e).unpack<2>();
+  SymbolicTensor pre = TransformerEncoder({.intermediate_dim = 5, .num_heads = 1, .activation = "gelu", .normalize_first = true, .name = "pre"})({post, pairs});
+  // The output carries the padding mask into a recurrence.
+  SymbolicTensor after = GRU({.units = 2, .return_sequences = true, .name = "after"})(pre);
+  Functional model({ids, pairs}, {post, scores, pre, after}, "encoders");
+  Array attention_mask = random_array({3, 5, 5}, 3);
+  for (float& m : attention_mask) m = m > -0.5f ? 1.0f : 0.0f;
+  batch.add("encoders", *model, {ids_with_padding({3, 5}, 7, 1, {3, 4, 9}), attention_mask}, {}, {.output_masks = true});
+  batch.run();
+}
