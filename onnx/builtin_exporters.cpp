@@ -45,6 +45,7 @@ std::map<std::string, LayerExporter> builtin_exporters() {
       {"PositionEmbedding", export_position_embedding},
       {"SinePositionEncoding", export_sine_position_encoding},
       {"TransformerEncoder", export_transformer_encoder},
+      {"TransformerDecoder", export_transformer_decoder},
       {"TokenAndPositionEmbedding", export_token_and_position_embedding},
       {"Conv1D", export_conv1d},
       {"Conv2D", export_conv2d},

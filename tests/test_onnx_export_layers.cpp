@@ -384,3 +384,22 @@ TEST_CASE("ONNX export: TransformerEncoder (post- and pre-norm, padding mask, at
   batch.add("encoders", *model, {ids_with_padding({3, 5}, 7, 1, {3, 4, 9}), attention_mask}, {}, {.output_masks = true});
   batch.run();
 }
+
+TEST_CASE("ONNX export: TransformerDecoder (causal self-attention, cross attention with both paddings, pre-norm, scores)") {
+  set_random_seed(44);
+  OnnxExportBatch batch;
+  auto source = Input({unknown_dim}, "source");
+  auto target = Input({unknown_dim}, "target");
+  auto encoded = TransformerEncoder({.intermediate_dim = 6, .num_heads = 2, .name = "encoder"})(
+      TokenAndPositionEmbedding({.vocabulary_size = 7, .sequence_length = 8, .embedding_dim = 4, .mask_zero = true, .name = "source_embedding"})(source));
+  auto decoder_in = TokenAndPositionEmbedding({.vocabulary_size = 7, .sequence_length = 8, .embedding_dim = 4, .mask_zero = true, .name = "target_embedding"})(target);
+  auto [decoded, cross_scores] = TransformerDecoder({.intermediate_dim = 5, .num_heads = 2, .return_attention_scores = true, .name = "decoder"})(
+      {decoder_in, encoded}).unpack<2>();
+  auto [alone, self_scores] = TransformerDecoder({.intermediate_dim = 3, .num_heads = 1, .activation = "gelu", .normalize_first = true,
+                                                  .return_attention_scores = true, .name = "decoder_only"})(decoded).unpack<2>();
+  SymbolicTensor plain = TransformerDecoder({.intermediate_dim = 3, .num_heads = 2, .use_causal_mask = false, .name = "not_causal"})(alone);
+  Functional model({source, target}, {decoded, cross_scores, alone, self_scores, plain}, "decoders");
+  batch.add("decoders", *model, {ids_with_padding({3, 5}, 7, 1, {3, 4, 9}), ids_with_padding({3, 4}, 7, 2, {2, 3, 11})}, {},
+            {.output_masks = true});
+  batch.run();
+}

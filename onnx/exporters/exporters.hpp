@@ -54,5 +54,6 @@ LayerOutputs export_position_embedding(const Layer& layer, const LayerInputs& in
 LayerOutputs export_token_and_position_embedding(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_sine_position_encoding(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 LayerOutputs export_transformer_encoder(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
+LayerOutputs export_transformer_decoder(const Layer& layer, const LayerInputs& in, GraphBuilder& g);
 
 }  // namespace kiln::onnx_export
