@@ -142,10 +142,10 @@ void export_onnx(const Model& model, const std::filesystem::path& path, const On
   }
   const onnx_export::LayerOutputs outputs =
       onnx_export::export_layer(model, {s.input_names, s.input_shapes, input_masks}, builder);
-  const auto output = [&graph](const std::string& value, const std::string& name) {
+  const auto output = [&graph, &builder](const std::string& value, const std::string& name) {
     auto& node = *graph.add_node();
     node.set_op_type("Identity");
-    node.set_name(name + "/output");
+    node.set_name(builder.fresh(name + "/output"));  // unique: a layer's own value may have that name
     node.add_input(value);
     node.add_output(name);
   };

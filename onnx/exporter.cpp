@@ -69,14 +69,9 @@ LayerOutputs export_layer(const Layer& layer, const LayerInputs& inputs, GraphBu
   return out;
 }
 
-std::string apply_activation(GraphBuilder& g, const std::string& activation, const std::string& x,
-                             const std::string& prefix) {
-  if (activation == "linear") return x;
-  if (activation == "relu") return g.node1("Relu", {x}, prefix + "/Relu");
-  if (activation == "tanh") return g.node1("Tanh", {x}, prefix + "/Tanh");
-  if (activation == "sigmoid") return g.node1("Sigmoid", {x}, prefix + "/Sigmoid");
-  if (activation == "softmax") return g.node1("Softmax", {x}, prefix + "/Softmax", {int_attribute("axis", -1)});
-  throw Error("activation '" + activation + "' has no ONNX export");
+std::string kept_steps(GraphBuilder& g, const std::string& mask, const std::string& prefix) {
+  const std::string is_zero = g.node1("Equal", {mask, g.scalar(prefix + "/zero", 0.0f)}, prefix + "/is_padding");
+  return g.node1("Not", {is_zero}, prefix + "/kept");
 }
 
 std::string unsqueeze(GraphBuilder& g, const std::string& x, const std::vector<std::int64_t>& axes,

@@ -78,8 +78,12 @@ const L& layer_as(const Layer& layer) {
 }
 
 // Nodes every exporter needs, named "<prefix>/<Op>".
+// The activation of that Keras name (layers/activation.hpp), with kiln's
+// formula and constants (onnx/activation_nodes.cpp); x itself for linear.
 std::string apply_activation(GraphBuilder& g, const std::string& activation, const std::string& x,
                              const std::string& prefix);
+// A mask's kept steps as a bool value (mask != 0), for Where and Or.
+std::string kept_steps(GraphBuilder& g, const std::string& mask, const std::string& prefix);
 // x with `axes` inserted / removed (axes given as an int64 initializer).
 std::string unsqueeze(GraphBuilder& g, const std::string& x, const std::vector<std::int64_t>& axes,
                       const std::string& prefix);

@@ -136,11 +136,14 @@ std::string GraphBuilder::int64s(const std::string& hint, const std::vector<std:
 }
 
 std::string GraphBuilder::scalar(const std::string& hint, float value) {
-  ::onnx::TensorProto& t = *graph_.add_initializer();
-  t.set_name(fresh(hint));
-  t.set_data_type(::onnx::TensorProto::FLOAT);
-  t.add_float_data(value);
-  return t.name();
+  // A Constant node, not an initializer: an importer makes initializers
+  // trainable weights, and a formula's constants are not weights.
+  Attribute a;
+  a.set_name("value");
+  a.set_type(::onnx::AttributeProto::TENSOR);
+  a.mutable_t()->set_data_type(::onnx::TensorProto::FLOAT);
+  a.mutable_t()->add_float_data(value);
+  return node1("Constant", {}, hint, {a});
 }
 
 void set_float_value_info(::onnx::ValueInfoProto& info, const std::string& name, const std::vector<Dim>& dims) {

@@ -55,7 +55,8 @@ class GraphBuilder {
   std::string initializer(const std::string& name, const Array& value);
   // A 1-D int64 initializer (axes, shapes, slice bounds).
   std::string int64s(const std::string& hint, const std::vector<std::int64_t>& values);
-  // A float32 scalar (0-D) initializer.
+  // A float32 scalar (0-D) constant, as a Constant node (an importer would
+  // make an initializer a trainable weight).
   std::string scalar(const std::string& hint, float value);
 
  private:

@@ -157,4 +157,11 @@ Tensor mish(const Tensor& x) {
       });
 }
 
+// d erf(x) = g 2 / sqrt(pi) exp(-x^2)
+Tensor erf(const Tensor& x) {
+  constexpr float two_over_sqrt_pi = 1.12837916709551257f;
+  return pointwise(
+      x, [](float v) { return std::erf(v); }, [](float v) { return two_over_sqrt_pi * std::exp(-v * v); });
+}
+
 }  // namespace kiln

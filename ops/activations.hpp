@@ -58,4 +58,8 @@ Tensor leaky_relu(const Tensor& x, float negative_slope = 0.2f);
 // x tanh(softplus(x)) (Misra, 2019).
 Tensor mish(const Tensor& x);
 
+// The error function, 2 / sqrt(pi) * integral of exp(-t^2) from 0 to x
+// (ONNX's Erf, which exports of gelu use).
+Tensor erf(const Tensor& x);
+
 }  // namespace kiln

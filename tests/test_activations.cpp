@@ -144,3 +144,14 @@ TEST_CASE("layers take every Keras activation name: Activation and Dense") {
   CHECK(y.value() == gelu(Tensor(linear_dense(x))).value());
   CHECK_THROWS_WITH_AS(Dense({.units = 1, .activation = "hard_swishy"}), doctest::Contains("unknown activation"), Error);
 }
+
+TEST_CASE("erf gives the tabulated values and its gradient matches finite differences") {
+  // Abramowitz and Stegun, table 7.1.
+  const Array y = kiln::erf(Tensor(Array{-2.0f, 0.0f, 0.5f, 1.0f})).value();
+  CHECK(y(0) == doctest::Approx(-0.9953222650).epsilon(1e-6));
+  CHECK(y(1) == 0.0f);
+  CHECK(y(2) == doctest::Approx(0.5204998778).epsilon(1e-6));
+  CHECK(y(3) == doctest::Approx(0.8427007929).epsilon(1e-6));
+  Tensor x = kiln::testing::random_param({3, 4}, 9, "x", -2.5f, 2.5f);
+  CHECK_GRADIENTS([&] { return kiln::erf(x); }, {x});
+}

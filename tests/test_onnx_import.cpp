@@ -132,10 +132,10 @@ TEST_CASE("ONNX import: what kiln cannot read is an error that says so") {
     proto.add_opset_import()->set_version(17);
     onnx_export::GraphBuilder g(*proto.mutable_graph());
     onnx_export::set_float_value_info(*proto.mutable_graph()->add_input(), "x", {{0, "batch"}, {3, ""}});
-    const std::string y = g.node1("Elu", {"x"}, "my_elu");
+    const std::string y = g.node1("Celu", {"x"}, "my_celu");
     onnx_export::set_float_value_info(*proto.mutable_graph()->add_output(), y, {{0, "batch"}, {3, ""}});
-    std::ofstream(dir / "elu.onnx", std::ios::binary) << proto.SerializeAsString();
-    CHECK_THROWS_WITH_AS(import_onnx(dir / "elu.onnx"), doctest::Contains("node 'my_elu' (Elu): operator 'Elu' is not supported"),
+    std::ofstream(dir / "celu.onnx", std::ios::binary) << proto.SerializeAsString();
+    CHECK_THROWS_WITH_AS(import_onnx(dir / "celu.onnx"), doctest::Contains("node 'my_celu' (Celu): operator 'Celu' is not supported"),
                          Error);
   }
   SUBCASE("a GRU kiln's fused op does not run (linear_before_reset = 0)") {

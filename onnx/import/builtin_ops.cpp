@@ -12,6 +12,11 @@ std::map<std::string, OpHandler> builtin_ops() {
   add_linear_ops(ops);
   add_recurrent_ops(ops);
   add_scan_op(ops);
+  add_activation_ops(ops);
+  add_reduction_ops(ops);
+  add_window_ops(ops);
+  add_image_ops(ops);
+  add_normalization_ops(ops);
   return ops;
 }
 

@@ -53,28 +53,60 @@ std::vector<Value> where_op(const OpCall& c) {
   return {Value{x.type, {}, xt::where(xt::not_equal(keep.ints, std::int64_t(0)), x.ints, y.ints)}};
 }
 
-std::vector<Value> max_op(const OpCall& c) {
-  if (c.input_count() != 2) c.fail("kiln imports Max of exactly two inputs");
-  const Value& a = c.input(0);
-  const Value& b = c.input(1);
-  if (!a.is_float() && !b.is_float()) return {Value::int64(xt::maximum(a.ints, b.ints))};
-  const Tensor x = as_tensor(a), y = as_tensor(b);
-  const Array chosen = xt::cast<std::int64_t>(xt::greater_equal(x.value(), y.value()));
-  IntArray keep = IntArray::from_shape(chosen.shape());
-  std::copy(chosen.begin(), chosen.end(), keep.begin());
-  return {Value::of(where(Value::boolean(std::move(keep)), x, y))};
+// Max and Min of two inputs; a tie takes the first, as kiln's maximum.
+OpHandler extremum(bool largest) {
+  return [largest](const OpCall& c) -> std::vector<Value> {
+    if (c.input_count() != 2) c.fail("kiln imports Max and Min of exactly two inputs");
+    const Value& a = c.input(0);
+    const Value& b = c.input(1);
+    if (!a.is_float() && !b.is_float()) {
+      return {Value::int64(largest ? IntArray(xt::maximum(a.ints, b.ints)) : IntArray(xt::minimum(a.ints, b.ints)))};
+    }
+    const Tensor x = as_tensor(a), y = as_tensor(b);
+    const Array chosen = largest ? Array(xt::cast<float>(xt::greater_equal(x.value(), y.value())))
+                                 : Array(xt::cast<float>(xt::less_equal(x.value(), y.value())));
+    IntArray keep = IntArray::from_shape(chosen.shape());
+    std::copy(chosen.begin(), chosen.end(), keep.begin());
+    return {Value::of(where(Value::boolean(std::move(keep)), x, y))};
+  };
 }
 
-std::vector<Value> equal_op(const OpCall& c) {
+// A comparison as a bool value (no gradient), on floats or integers alike.
+template <class Compare>
+std::vector<Value> compare(const OpCall& c, Compare compare) {
   const Value& a = c.input(0);
   const Value& b = c.input(1);
   if (a.is_float() || b.is_float()) {
-    const Array eq = xt::cast<float>(xt::equal(as_tensor(a).value(), as_tensor(b).value()));
-    IntArray out = IntArray::from_shape(eq.shape());
-    std::copy(eq.begin(), eq.end(), out.begin());
+    const Array result = xt::cast<float>(compare(as_tensor(a).value(), as_tensor(b).value()));
+    IntArray out = IntArray::from_shape(result.shape());
+    std::copy(result.begin(), result.end(), out.begin());
     return {Value::boolean(std::move(out))};
   }
-  return {Value::boolean(xt::cast<std::int64_t>(xt::equal(a.ints, b.ints)))};
+  return {Value::boolean(xt::cast<std::int64_t>(compare(a.ints, b.ints)))};
+}
+
+// Or and And of bool values (max and min of 0/1).
+std::vector<Value> logical(const OpCall& c, bool either) {
+  const auto a = xt::cast<std::int64_t>(xt::not_equal(c.input(0).ints, std::int64_t(0)));
+  const auto b = xt::cast<std::int64_t>(xt::not_equal(c.input(1).ints, std::int64_t(0)));
+  return {Value::boolean(either ? IntArray(xt::maximum(a, b)) : IntArray(xt::minimum(a, b)))};
+}
+
+// The lower (upper = 0) or upper triangle of the last two axes, shifted by
+// k, the rest zeroed: x times a constant 0/1 mask, so it is differentiable.
+std::vector<Value> trilu_op(const OpCall& c) {
+  const Tensor& x = c.tensor(0);
+  const Shape s = x.shape();
+  if (s.size() < 2) c.fail("the input needs two axes, got " + to_string(s));
+  const bool upper = c.int_attribute("upper", 1) != 0;
+  const std::int64_t k = c.has_input(1) ? c.list(1).at(0) : 0;
+  const std::size_t rows = s[s.size() - 2], columns = s.back();
+  Array keep = Array::from_shape(s);
+  for (std::size_t n = 0; n < keep.size(); ++n) {
+    const std::int64_t i = std::int64_t((n / columns) % rows), j = std::int64_t(n % columns);
+    keep.data()[n] = (upper ? j - i >= k : j - i <= k) ? 1.0f : 0.0f;
+  }
+  return {Value::of(x * Tensor(std::move(keep)))};
 }
 
 std::vector<Value> not_op(const OpCall& c) {
@@ -118,8 +150,13 @@ void add_elementwise_ops(std::map<std::string, OpHandler>& ops) {
   ops["Exp"] = unary(&kiln::exp);
   ops["Log"] = unary(&kiln::log);
   ops["Where"] = where_op;
-  ops["Max"] = max_op;
-  ops["Equal"] = equal_op;
+  ops["Max"] = extremum(true);
+  ops["Min"] = extremum(false);
+  ops["Equal"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return xt::equal(x, y); }); };
+  ops["Greater"] = [](const OpCall& c) { return compare(c, [](const auto& x, const auto& y) { return x > y; }); };
+  ops["Or"] = [](const OpCall& c) { return logical(c, true); };
+  ops["And"] = [](const OpCall& c) { return logical(c, false); };
+  ops["Trilu"] = trilu_op;
   ops["Not"] = not_op;
   ops["Cast"] = cast_op;
   ops["Identity"] = [](const OpCall& c) -> std::vector<Value> { return {c.input(0)}; };

@@ -14,6 +14,11 @@ void add_shape_ops(std::map<std::string, OpHandler>& ops);        // Shape, Resh
 void add_linear_ops(std::map<std::string, OpHandler>& ops);       // MatMul, Gemm, Softmax, LogSoftmax
 void add_recurrent_ops(std::map<std::string, OpHandler>& ops);    // GRU, LSTM, RNN
 void add_scan_op(std::map<std::string, OpHandler>& ops);          // Scan
+void add_activation_ops(std::map<std::string, OpHandler>& ops);   // Elu, Selu, Softplus, HardSigmoid, Clip, Erf, ...
+void add_reduction_ops(std::map<std::string, OpHandler>& ops);    // ReduceSum, ReduceMean, ReduceMax
+void add_window_ops(std::map<std::string, OpHandler>& ops);       // Conv, MaxPool, AveragePool
+void add_image_ops(std::map<std::string, OpHandler>& ops);        // Pad, Resize
+void add_normalization_ops(std::map<std::string, OpHandler>& ops);  // LayerNormalization, BatchNormalization
 
 // For handlers: a tensor reshaped, with -1 inferred.
 Tensor reshaped(const Tensor& x, const Shape& shape);

@@ -4,11 +4,13 @@
 // data moves through kiln's differentiable ops; integer data exactly.
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xview.hpp>
 
+#include "ops/arithmetic.hpp"
 #include "ops/concat.hpp"
 #include "ops/gather.hpp"
 #include "ops/reshape.hpp"
@@ -239,6 +241,44 @@ std::vector<Value> slice_op(const OpCall& c) {
   return {out};
 }
 
+// Tile: float data repeated along each axis, as copies joined by Concat (differentiable).
+std::vector<Value> tile_op(const OpCall& c) {
+  Tensor x = c.tensor(0);
+  const auto repeats = c.list(1);
+  if (repeats.size() != x.shape().size()) c.fail("repeats has " + std::to_string(repeats.size()) + " entries for rank " + std::to_string(x.shape().size()));
+  for (std::size_t axis = 0; axis < repeats.size(); ++axis) {
+    if (repeats[axis] < 1) c.fail("repeats must be positive, got " + std::to_string(repeats[axis]));
+    if (repeats[axis] > 1) x = concat(std::vector<Tensor>(std::size_t(repeats[axis]), x), int(axis));
+  }
+  return {Value::of(x)};
+}
+
+// Expand: numpy broadcasting of float data to a shape, as x + zeros (the
+// gradient sums back over the broadcast axes).
+std::vector<Value> expand_op(const OpCall& c) {
+  const Tensor& x = c.tensor(0);
+  const Shape target = shape_from(c.list(1), c);
+  Shape out = broadcast_shapes("Expand", x.shape(), target);
+  return {Value::of(x + Tensor(Array(out, 0.0f)))};
+}
+
+// Range: start, start + delta, ... before limit, of the inputs' type (floats as constants).
+std::vector<Value> range_op(const OpCall& c) {
+  const bool floats = c.input(0).is_float();
+  const double start = as_tensor(c.input(0)).value().data()[0], limit = as_tensor(c.input(1)).value().data()[0];
+  const double delta = as_tensor(c.input(2)).value().data()[0];
+  if (delta == 0.0) c.fail("delta 0");
+  const std::size_t n = std::size_t(std::max(0.0, std::ceil((limit - start) / delta)));
+  if (floats) {
+    Array out = Array::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) out(i) = float(start + double(i) * delta);
+    return {Value::of(Tensor(std::move(out)))};
+  }
+  IntArray out = IntArray::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) out(i) = std::int64_t(start + double(i) * delta);
+  return {Value::int64(std::move(out))};
+}
+
 }  // namespace
 
 Tensor reshaped(const Tensor& x, const Shape& shape) { return x.shape() == shape ? x : reshape(x, shape); }
@@ -255,6 +295,9 @@ void add_shape_ops(std::map<std::string, OpHandler>& ops) {
   ops["Concat"] = concat_op;
   ops["Gather"] = gather_op;
   ops["Slice"] = slice_op;
+  ops["Tile"] = tile_op;
+  ops["Expand"] = expand_op;
+  ops["Range"] = range_op;
 }
 
 }  // namespace kiln::onnx_import
