@@ -18,6 +18,7 @@ void TransformerDecoderCache::select_rows(const std::vector<std::size_t>& rows) 
 
 TransformerDecoderLayer::TransformerDecoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
+  track_generator(rng_);
   if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
     throw Error(describe() + ": intermediate_dim and num_heads must be positive");
   }

@@ -17,6 +17,7 @@ Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, con
 
 TransformerEncoderLayer::TransformerEncoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
+  track_generator(rng_);
   if (options_.intermediate_dim == 0 || options_.num_heads == 0) {
     throw Error(describe() + ": intermediate_dim and num_heads must be positive");
   }
