@@ -12,6 +12,7 @@
 #include "io/atomic_file.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
+#include "layers/transformer_encoder.hpp"
 #include "models/backup_and_restore.hpp"
 #include "models/functional.hpp"
 #include "optimizers/adam.hpp"
@@ -219,4 +220,18 @@ TEST_CASE("BackupAndRestore refuses a save_freq other than \"epoch\" or a positi
   CHECK_THROWS_WITH_AS(BackupAndRestore({.backup_dir = "b", .save_freq = "batch"}), doctest::Contains("save_freq"), Error);
   CHECK_THROWS_WITH_AS(BackupAndRestore({.backup_dir = "b", .save_freq = 0}), doctest::Contains("save_freq"), Error);
   CHECK_THROWS_WITH_AS(BackupAndRestore({.backup_dir = ""}), doctest::Contains("backup_dir is empty"), Error);
+}
+
+TEST_CASE("named_generators finds the generators of nested layers, named by their path") {
+  TransformerEncoder encoder({.intermediate_dim = 8, .num_heads = 2, .dropout = 0.1f, .name = "enc"});
+  encoder->build_for({{2, 3, 4}});
+  const auto generators = encoder->named_generators();
+  // Its own (the residual dropouts') and its self-attention's (the attention dropout).
+  REQUIRE(generators.size() == 2);
+  CHECK(generators[0].first == "enc/seed_generator");
+  CHECK(generators[1].first.rfind("enc/", 0) == 0);
+  CHECK(generators[1].first.ends_with("/seed_generator"));
+  CHECK(generators[0].second != generators[1].second);
+  Dense dense({.units = 2});
+  CHECK(dense->named_generators().empty());
 }
