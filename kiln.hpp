@@ -87,6 +87,7 @@
 #include "optimizers/sgd.hpp"
 
 #include "training/history.hpp"
+#include "training/history_csv.hpp"
 #include "training/losses.hpp"
 #include "training/metrics.hpp"
 #include "training/progress_bar.hpp"
@@ -162,6 +163,9 @@
 #include "models/batch.hpp"
 #include "models/batching.hpp"
 #include "models/callbacks.hpp"
+#include "models/backup_and_restore.hpp"
+#include "models/csv_logger.hpp"
+#include "models/reduce_lr_on_plateau.hpp"
 #include "models/data_parallel.hpp"
 #include "models/compile_config.hpp"
 #include "models/compile_options.hpp"

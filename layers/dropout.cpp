@@ -10,6 +10,7 @@ namespace kiln {
 
 DropoutLayer::DropoutLayer(Options options)
     : KerasLayer(std::move(options)), rng_(options_.seed ? *options_.seed : global_generator()()) {
+  track_generator(rng_);
   if (!(options_.rate >= 0.0f && options_.rate < 1.0f)) {
     std::ostringstream msg;
     msg << describe() << ": rate must be in [0, 1), got " << options_.rate;

@@ -149,6 +149,21 @@ void Layer::track(std::shared_ptr<Layer> sublayer) {
   sublayers_.push_back(std::move(sublayer));
 }
 
+void Layer::track_generator(std::mt19937_64& generator) { generators_.push_back(&generator); }
+
+std::vector<std::pair<std::string, std::mt19937_64*>> Layer::named_generators() const {
+  std::vector<std::pair<std::string, std::mt19937_64*>> out;
+  for (std::size_t i = 0; i < generators_.size(); ++i) {
+    std::string name = name_ + "/seed_generator";
+    if (i > 0) name.append("_").append(std::to_string(i));
+    out.emplace_back(std::move(name), generators_[i]);
+  }
+  for (const auto& sub : sublayers_) {
+    for (auto& [path, g] : sub->named_generators()) out.emplace_back(name_ + "/" + path, g);
+  }
+  return out;
+}
+
 void Layer::set_trainable(bool on) {
   trainable_ = on;
   for (auto& w : weights_) {

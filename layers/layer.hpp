@@ -104,6 +104,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void set_weights(const std::vector<Array>& values);
   std::size_t count_params() const;
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+  // The random generators this layer and its sublayers draw from while
+  // training (dropout masks), named as weights are: "dropout/seed_generator",
+  // nested "encoder/dropout/seed_generator". Keras keeps the same state in
+  // each layer's SeedGenerator; saving and restoring it (BackupAndRestore)
+  // makes a resumed fit draw the masks an uninterrupted one would.
+  virtual std::vector<std::pair<std::string, std::mt19937_64*>> named_generators() const;
 
   // Output shapes for inputs of these shapes (Keras' compute_output_shape).
   virtual std::vector<PartialShape> compute_output_shape(const std::vector<PartialShape>& input_shapes) const = 0;
@@ -132,6 +138,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
                     bool trainable = true);
   // Registers a layer this one owns, so its weights are tracked and saved.
   void track(std::shared_ptr<Layer> sublayer);
+  // Registers a generator call() draws from (a member of the layer, so it
+  // lives as long as the layer), for named_generators().
+  void track_generator(std::mt19937_64& generator);
   void set_supports_masking(bool on) { supports_masking_ = on; }
 
   // Throws ShapeError("<describe()>: <message>").
@@ -160,6 +169,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<PartialShape> built_shapes_;
   std::vector<Weight> weights_;
   std::vector<std::shared_ptr<Layer>> sublayers_;
+  std::vector<std::mt19937_64*> generators_;
 };
 
 // A shared handle to a layer of type L, built from L::Options so that

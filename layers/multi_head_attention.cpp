@@ -53,6 +53,7 @@ void AttentionCache::select_rows(const std::vector<std::size_t>& rows) {
 
 MultiHeadAttentionLayer::MultiHeadAttentionLayer(Options options)
     : KerasLayer(std::move(options)), rng_(options_.seed ? *options_.seed : global_generator()()) {
+  track_generator(rng_);
   if (options_.num_heads == 0) throw Error(describe() + ": num_heads must be positive");
   if (options_.key_dim == 0) throw Error(describe() + ": key_dim must be positive");
   if (!options_.value_dim || *options_.value_dim == 0) options_.value_dim = options_.key_dim;  // as Keras

@@ -50,6 +50,7 @@ void write_attention_call_flags(const AttentionCallFlags& flags, nlohmann::json&
 
 QueryValueAttentionLayer::QueryValueAttentionLayer(std::string class_name, std::string name)
     : Layer(std::move(class_name), std::move(name)), rng_(global_generator()()) {
+  track_generator(rng_);
   set_supports_masking(true);
 }
 

@@ -18,6 +18,7 @@ void TransformerDecoderCache::select_rows(const std::vector<std::size_t>& rows) 
 
 TransformerDecoderLayer::TransformerDecoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
+  track_generator(rng_);
   check_transformer_block_options(options_, describe());
   set_supports_masking(true);
 }

@@ -17,6 +17,7 @@ Tensor transformer_feedforward(DenseLayer& intermediate, DenseLayer& output, con
 
 TransformerEncoderLayer::TransformerEncoderLayer(Options options)
     : KerasLayer(std::move(options)), rng_(global_generator()()) {
+  track_generator(rng_);
   check_transformer_block_options(options_, describe());
   set_supports_masking(true);
 }

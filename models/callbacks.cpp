@@ -11,12 +11,6 @@ namespace kiln {
 
 namespace {
 
-bool resolve_maximize(MonitorMode mode, const std::string& monitor) {
-  if (mode == MonitorMode::max) return true;
-  if (mode == MonitorMode::min) return false;
-  return monitor.find("acc") != std::string::npos;
-}
-
 double monitored(const Logs& logs, const std::string& monitor, const char* who) {
   const auto it = logs.find(monitor);
   if (it == logs.end()) {
@@ -28,6 +22,12 @@ double monitored(const Logs& logs, const std::string& monitor, const char* who) 
 }
 
 }  // namespace
+
+bool monitor_maximizes(MonitorMode mode, const std::string& monitor) {
+  if (mode == MonitorMode::max) return true;
+  if (mode == MonitorMode::min) return false;
+  return monitor.find("acc") != std::string::npos;
+}
 
 Model& Callback::model() const {
   if (!model_) throw Error("callback used before fit() attached it to a model");
@@ -51,7 +51,7 @@ void LambdaCallback::on_batch_end(std::size_t batch, const Logs& logs) {
 }
 
 EarlyStopping::EarlyStopping(Options options)
-    : options_(std::move(options)), maximize_(resolve_maximize(options_.mode, options_.monitor)) {}
+    : options_(std::move(options)), maximize_(monitor_maximizes(options_.mode, options_.monitor)) {}
 
 void EarlyStopping::on_train_begin(const Logs&) {
   wait_ = 0;
@@ -85,7 +85,7 @@ void EarlyStopping::on_train_end(const Logs&) {
 }
 
 ModelCheckpoint::ModelCheckpoint(Options options)
-    : options_(std::move(options)), maximize_(resolve_maximize(options_.mode, options_.monitor)) {
+    : options_(std::move(options)), maximize_(monitor_maximizes(options_.mode, options_.monitor)) {
   if (options_.filepath.empty()) throw Error("ModelCheckpoint: filepath is empty");
 }
 
@@ -123,6 +123,10 @@ void TerminateOnNaN::on_batch_end(std::size_t batch, const Logs& logs) {
 void LearningRateScheduler::on_epoch_begin(std::size_t epoch, const Logs&) {
   Optimizer& optimizer = model().optimizer();
   optimizer.set_learning_rate(schedule_(epoch, optimizer.learning_rate()));
+}
+
+void LearningRateScheduler::add_epoch_logs(std::size_t, Logs& logs) {
+  logs["learning_rate"] = model().optimizer().learning_rate();
 }
 
 }  // namespace kiln

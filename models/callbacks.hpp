@@ -29,6 +29,11 @@ class Callback {
   virtual void on_epoch_begin(std::size_t /*epoch*/, const Logs&) {}
   virtual void on_epoch_end(std::size_t /*epoch*/, const Logs&) {}
   virtual void on_batch_end(std::size_t /*batch*/, const Logs&) {}
+  // Called at the end of every epoch before anything reads its logs (the
+  // History, the progress bar, every callback's on_epoch_end), to add
+  // entries to them, as Keras callbacks write into `logs`: ReduceLROnPlateau
+  // and LearningRateScheduler log "learning_rate" here.
+  virtual void add_epoch_logs(std::size_t /*epoch*/, Logs& /*logs*/) {}
   // Under data-parallel training (CompileOptions::communicator) fit() runs
   // this callback on rank 0 only: true for callbacks that write files.
   // Others run on every rank, with the same (reduced) logs, so that their
@@ -69,6 +74,8 @@ class LambdaCallback : public Callback {
 // Whether a smaller or larger monitored value is better: "auto" picks max
 // for names containing "acc", min otherwise (Keras' rule).
 enum class MonitorMode { automatic, min, max };
+// True when larger values of `monitor` are better under `mode`.
+bool monitor_maximizes(MonitorMode mode, const std::string& monitor);
 
 // Stops training when `monitor` has not improved by min_delta for
 // `patience` epochs; optionally restores the best epoch's weights.
@@ -139,12 +146,14 @@ class TerminateOnNaN : public Callback {
 };
 
 // Sets the optimizer's learning rate at the start of every epoch from
-// schedule(epoch, current rate), as keras.callbacks.LearningRateScheduler.
+// schedule(epoch, current rate), as keras.callbacks.LearningRateScheduler,
+// and logs the epoch's rate as "learning_rate".
 class LearningRateScheduler : public Callback {
  public:
   explicit LearningRateScheduler(std::function<float(std::size_t epoch, float lr)> schedule)
       : schedule_(std::move(schedule)) {}
   void on_epoch_begin(std::size_t epoch, const Logs& logs) override;
+  void add_epoch_logs(std::size_t epoch, Logs& logs) override;
 
  private:
   std::function<float(std::size_t, float)> schedule_;

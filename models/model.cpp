@@ -39,6 +39,15 @@ std::vector<std::pair<std::string, Tensor>> Model::named_weights() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::mt19937_64*>> Model::named_generators() const {
+  std::vector<std::pair<std::string, std::mt19937_64*>> out;
+  for (const auto& layer : layers()) {
+    const std::string prefix = dynamic_cast<const Model*>(layer.get()) ? layer->name() + "/" : "";  // as named_weights
+    for (auto& [path, g] : layer->named_generators()) out.emplace_back(prefix + path, g);
+  }
+  return out;
+}
+
 std::vector<PartialShape> Model::compute_output_shape(const std::vector<PartialShape>&) const {
   fail("a subclassed model has no symbolic output shape; call it on tensors instead");
 }

@@ -45,6 +45,17 @@ struct FitOptions {
   std::optional<Array> sample_weight = std::nullopt;
 };
 
+// Where fit() starts and what its shuffled orders come from. fit() sets
+// Model::fit_start to {0, 0, its seed} just before the callbacks'
+// on_train_begin, which may move it (BackupAndRestore resumes an interrupted
+// run there); fit() then starts at epoch `epoch`, skips the first `step`
+// batches of it, and shuffles every epoch from `shuffle_seed`.
+struct FitStart {
+  std::size_t epoch = 0;
+  std::size_t step = 0;
+  std::uint64_t shuffle_seed = 0;
+};
+
 class Model : public Layer {
  public:
   explicit Model(std::string class_name = "Model", std::string name = {});
@@ -86,6 +97,8 @@ class Model : public Layer {
   const CompileOptions& compile_options() const { return compile_options_; }
   // Set by a callback (EarlyStopping) to end fit() after the current epoch.
   bool stop_training = false;
+  // Where the running (or last) fit() started; see FitStart.
+  FitStart fit_start;
 
   // --- weights (safetensors, "layer/weight" names, written atomically) ---
   void save_weights(const std::filesystem::path& path) const;
@@ -103,6 +116,7 @@ class Model : public Layer {
   // Weights are named without the model's own name ("encoder_gru/kernel"),
   // as Keras names them in weight files.
   std::vector<std::pair<std::string, Tensor>> named_weights() const override;
+  std::vector<std::pair<std::string, std::mt19937_64*>> named_generators() const override;
 
   // The outputs' names, as losses, loss weights and metrics can be given
   // by name and as the logs name them ("<output>_loss", "<output>_accuracy"):

@@ -76,6 +76,15 @@ ProgressBar::Values display_order(const std::map<std::string, double>& logs) {
   return out;
 }
 
+// The generator an epoch's order is shuffled with: a function of the seed
+// and the epoch alone (not of the epochs before), so that a run resumed at
+// any epoch (FitStart) shuffles as the uninterrupted run did.
+std::mt19937_64 epoch_generator(std::uint64_t seed, std::size_t epoch) {
+  std::seed_seq sequence{std::uint32_t(seed), std::uint32_t(seed >> 32), std::uint32_t(epoch),
+                         std::uint32_t(std::uint64_t(epoch) >> 32)};
+  return std::mt19937_64(sequence);
+}
+
 }  // namespace
 
 std::shared_ptr<Optimizer> OptimizerChoice::make() const {
@@ -429,7 +438,6 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
   const std::size_t steps = (n + options.batch_size - 1) / options.batch_size;
   std::uint64_t seed = options.seed ? options.seed : global_generator()();
   if (data_parallel_) seed = data_parallel_->broadcast_seed(seed);  // every rank shuffles alike
-  std::mt19937_64 rng(seed);
   std::ostream& out = options.out ? *options.out : std::cout;
   const bool interactive = options.out == nullptr && stream_is_terminal(stdout);
 
@@ -441,20 +449,22 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
   for (auto& cb : options.callbacks) cb->set_model(this);
   stop_training = false;
   History history;
+  fit_start = {.epoch = 0, .step = 0, .shuffle_seed = seed};
   for (auto& cb : options.callbacks) cb->on_train_begin({});
+  const FitStart start = fit_start;  // where the callbacks (BackupAndRestore) resume, else the beginning
 
   std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  for (std::size_t epoch = 0; epoch < options.epochs && !stop_training; ++epoch) {
+  for (std::size_t epoch = start.epoch; epoch < options.epochs && !stop_training; ++epoch) {
     if (options.verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
     for (auto& cb : options.callbacks) cb->on_epoch_begin(epoch, {});
-    if (options.shuffle) std::shuffle(order.begin(), order.end(), rng);
+    std::iota(order.begin(), order.end(), 0);
+    if (options.shuffle) std::shuffle(order.begin(), order.end(), epoch_generator(start.shuffle_seed, epoch));
     reset_metrics();
     std::optional<ProgressBar> bar;
     if (options.verbose) bar.emplace(steps, out, interactive);
 
     std::map<std::string, double> logs;
-    for (std::size_t step = 0; step < steps && !stop_training; ++step) {
+    for (std::size_t step = epoch == start.epoch ? start.step : 0; step < steps && !stop_training; ++step) {
       const std::vector<std::size_t> rows(order.begin() + step * options.batch_size,
                                           order.begin() + std::min(n, (step + 1) * options.batch_size));
       if (data_parallel_) {
@@ -472,6 +482,7 @@ History Model::fit(const std::vector<Array>& x_all, const std::vector<Array>& y_
       const auto val = evaluate(val_x, val_y, options.batch_size, val_weight);
       for (const auto& [k, v] : val) logs["val_" + k] = v;
     }
+    for (auto& cb : options.callbacks) cb->add_epoch_logs(epoch, logs);
     if (bar) bar->finish(display_order(logs));
     history.record_epoch(display_order(logs));
     for (auto& cb : options.callbacks) cb->on_epoch_end(epoch, logs);

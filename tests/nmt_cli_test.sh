@@ -53,7 +53,7 @@ expect_exit 2 "translate without --model" -- "$NMT" translate
 # --- a tiny model, trained for real ---
 expect_exit 0 "train a tiny model" -- "$NMT" train --samples 300 --hidden 16 --epochs 2 --en-timesteps 12 \
   --fr-timesteps 14 --quiet --threads 1 --out "$WORK/model"
-for f in config.json weights.safetensors vocab_en.json vocab_fr.json attention.png attention.svg; do
+for f in config.json weights.safetensors vocab_en.json vocab_fr.json attention.png attention.svg history.csv history.png; do
   if [ -s "$WORK/model/$f" ]; then pass "train wrote $f"; else fail "train did not write $f"; fi
 done
 expect_in "$WORK/out" "BLEU" "train reports BLEU"

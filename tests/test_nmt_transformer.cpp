@@ -19,6 +19,7 @@
 #include "examples/nmt/transformer_model_dir.hpp"
 #include "graph/grad_mode.hpp"
 #include "io/atomic_dir.hpp"
+#include "io/atomic_file.hpp"
 #include "layers/initializers.hpp"
 #include "ops/slice.hpp"
 #include "support.hpp"
@@ -150,6 +151,10 @@ TEST_CASE("nmt train --arch transformer trains, saves and is read back by transl
   REQUIRE(nmt::run_train(inv.train, out) == nmt::exit_ok);
   CHECK(out.str().find("Held-out") != std::string::npos);
   CHECK(fs::exists(dir / "attention.png"));
+  CHECK(fs::exists(dir / "history.png"));
+  const std::string history = kiln::io::read_file(dir / "history.csv");
+  CHECK(history.rfind("epoch,", 0) == 0);
+  CHECK(std::count(history.begin(), history.end(), '\n') == 3);  // the header and 2 epochs
   std::istringstream english("the cat eats\n\nwe like the big house\n");
   std::ostringstream french, log;
   nmt::TranslateOptions t;

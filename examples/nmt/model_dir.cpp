@@ -6,6 +6,7 @@
 #include <map>
 
 #include "examples/nmt/dataset.hpp"
+#include "examples/nmt/training_history.hpp"
 #include "graph/error.hpp"
 #include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
@@ -127,7 +128,8 @@ void assign_weights(kiln::Model& model, std::vector<NamedArray> tensors, const s
 }  // namespace
 
 std::vector<std::string> model_dir_parts() {
-  return {config_file, weights_file, english_vocab_file, french_vocab_file, "attention.png", "attention.svg"};
+  return {config_file,     weights_file,    english_vocab_file, french_vocab_file, "attention.png",
+          "attention.svg", history_csv_file, history_png_file};
 }
 
 void write_model_files(const fs::path& dir, const TrainedModel& trained) {

@@ -5,7 +5,8 @@
 //   weights.safetensors  the training model's weights ("encoder_gru/kernel", ...)
 //   vocab_en.json        the English Tokenizer (Keras' to_json layout)
 //   vocab_fr.json        the French Tokenizer, with the start and end markers
-// (plus attention.png / .svg, which nothing reads back).
+// (plus attention.png / .svg and the training history, history.csv and
+// history.png, which nothing reads back).
 //
 // The directory is written as a whole (io/atomic_dir.hpp): the files go into
 // a staging sibling that replaces the old directory in one rename, under a

@@ -17,6 +17,7 @@
 #include "examples/nmt/parallel_report.hpp"
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/trainer.hpp"
+#include "examples/nmt/training_history.hpp"
 #include "examples/nmt/transformer_commands.hpp"
 #include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
@@ -197,7 +198,7 @@ TrainedModel starting_model(const TrainOptions& o, PreparedData& data, const std
 // only; empty elsewhere). True when a signal stopped it first.
 bool train_to_end(TrainedModel& trained, const PreparedData& data, const TrainOptions& o,
                   const std::optional<CheckpointState>& resumed, std::optional<kiln::io::DirectoryWrite>& checkpoints,
-                  std::vector<double>& step_seconds, std::ostream& out) {
+                  std::vector<double>& step_seconds, kiln::History& history, std::ostream& out) {
   TrainOptions recorded = o;  // what a resumed run reads back
   recorded.resume.clear();
   recorded.checkpoint_dir.clear();
@@ -209,7 +210,7 @@ bool train_to_end(TrainedModel& trained, const PreparedData& data, const TrainOp
   };
   const auto job = kiln::world();
   bool interrupted = false;
-  train_seq2seq(trained.model, data.source, data.target,
+  history = train_seq2seq(trained.model, data.source, data.target,
                 {.epochs = o.epochs, .batch_size = o.batch_size, .seed = o.seed,
                  .verbose = !o.quiet && job->is_root(), .out = &out, .step_seconds = &step_seconds,
                  .resume_from = resumed ? &resumed->position : nullptr, .checkpoint_every = o.checkpoint_every,
@@ -272,7 +273,8 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
   if (!o.quiet) trained.model.training->summary(out);
   const auto train_start = std::chrono::steady_clock::now();
   std::vector<double> step_seconds;
-  if (train_to_end(trained, data, o, resumed, checkpoints, step_seconds, out)) {
+  kiln::History history;
+  if (train_to_end(trained, data, o, resumed, checkpoints, step_seconds, history, out)) {
     std::cerr << "nmt train: stopped by " << signal_name(stop_signal) << "; continue with: nmt train --resume "
               << o.checkpoint_path() << "\n";
     return 128 + int(stop_signal);
@@ -284,6 +286,7 @@ int run_train(const TrainOptions& given, std::ostream& root_out) {
   const HeldOut held = translate_held_out(trained, data.split, o);
   write_model_files(model_dir->staging(), trained);
   draw_attention(model_dir->staging(), trained, held);
+  write_training_history(model_dir->staging(), history);
   model_dir->commit();
   out << "Saved the model to " << model_dir->target().string() << "/\n";
   if (stop_signal != 0) {  // came after the last step: the model is saved, the report skipped

@@ -13,6 +13,7 @@
 #include "examples/nmt/transformer_commands.hpp"
 #include "examples/nmt/transformer_decoding.hpp"
 #include "examples/nmt/transformer_model_dir.hpp"
+#include "examples/nmt/training_history.hpp"
 #include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
 #include "models/batching.hpp"
@@ -100,7 +101,7 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   if (!o.quiet) trained.model.training->summary(out);
   StepTimer timer;
   const auto train_start = Clock::now();
-  trained.model.training->fit({source, decoder_in}, {decoder_out},
+  const kiln::History history = trained.model.training->fit({source, decoder_in}, {decoder_out},
                               {.batch_size = o.batch_size, .epochs = o.epochs, .shuffle = true, .seed = o.seed,
                                .verbose = o.quiet ? 0 : 1, .callbacks = {timer.callback()}, .out = &out,
                                .sample_weight = padding_mask(decoder_out)});
@@ -124,6 +125,7 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
     write_heatmap((model_dir->staging() / name).string(), format, trained.en, trained.fr, held_source, 0,
                   translations[0]);
   }
+  write_training_history(model_dir->staging(), history);
   model_dir->commit();
   out << "Saved the model to " << model_dir->target().string() << "/\n";
   if (!split.test.empty()) {
