@@ -14,7 +14,7 @@
 
 #include "../data_parallel_model.hpp"
 #include "distributed/communicator.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "models/sequential.hpp"
 #include "optimizers/sgd.hpp"
 
