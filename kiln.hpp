@@ -166,6 +166,7 @@
 #include "data/window_dataset.hpp"
 
 #include "models/callbacks.hpp"
+#include "models/class_weight.hpp"
 #include "models/data_parallel.hpp"
 #include "models/compile_config.hpp"
 #include "models/compile_options.hpp"
