@@ -86,7 +86,9 @@ class Dataset : public std::enable_shared_from_this<Dataset> {
   // The data `count` times over, or forever (a stream of unknown length).
   std::shared_ptr<Dataset> repeat(std::optional<std::size_t> count = std::nullopt);
   // Batches of `batch_size` samples from a dataset of samples (batches of
-  // one row), each array padded along axis 1 to the batch's longest.
+  // one row), each array padded along axis 1 to the batch's longest. (Its
+  // options: data/padded_batch_dataset.hpp; bucket_by_length's:
+  // data/bucket_by_length_dataset.hpp.)
   std::shared_ptr<Dataset> padded_batch(PaddedBatchOptions options);
   // Samples grouped by length into buckets, each emitted padded when full.
   std::shared_ptr<Dataset> bucket_by_length(BucketOptions options);

@@ -66,7 +66,7 @@ class Model : public Layer {
  public:
   explicit Model(std::string class_name = "Model", std::string name = {});
 
-  // --- training (models/training_loop.cpp) ---
+  // --- training (models/training_loop.cpp; fit, evaluate, predict in models/fit.cpp) ---
   void compile(CompileOptions options);
   bool compiled() const { return optimizer_ != nullptr; }
   History fit(const std::vector<Array>& x, const std::vector<Array>& y, FitOptions options = {});

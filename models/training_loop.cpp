@@ -1,20 +1,17 @@
-// Model's training API: compile, train_on_batch, and the steps fit,
-// evaluate and predict (models/fit.cpp) call. One training step is: forward (recording the graph),
-// loss, backward (which frees the graph), optimizer update, then the
-// weights' gradients are released, so memory is the same at step 1,000 as at
-// step 1.
+// Model's training API: compile, train_on_batch, and the steps that fit,
+// evaluate and predict (models/fit.cpp) call. One training step is:
+// forward (recording the graph), loss, backward (which frees the graph),
+// optimizer update, then the weights' gradients are released, so memory is
+// the same at step 1,000 as at step 1.
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cmath>
-#include <numeric>
 #include <span>
 
 #include "graph/backward.hpp"
-#include "layers/initializers.hpp"
 #include "data/batching.hpp"
-#include "models/callbacks.hpp"
 #include "models/data_parallel.hpp"
 #include "models/loss_mask.hpp"
 #include "models/model.hpp"
