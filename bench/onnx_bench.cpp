@@ -22,7 +22,7 @@
 #include "examples/nmt/decoding.hpp"
 #include "examples/nmt/onnx_export.hpp"
 #include "examples/nmt/trainer.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "ops/blas.hpp"
 
 #include <unistd.h>

@@ -1,6 +1,7 @@
 #include "models/data_parallel.hpp"
 
 #include <iostream>
+#include <numeric>
 #include <string>
 
 #include "graph/error.hpp"
@@ -19,33 +20,17 @@ RowShard DataParallel::shard(std::size_t rows) const {
   return row_shard(rows, communicator().rank(), communicator().size());
 }
 
-double DataParallel::loss_share(RowShard shard, std::span<const std::size_t> rows, const Array* sample_weight,
-                                Reduction reduction) {
-  if (shard.end > rows.size() || shard.begin > shard.end) {
-    throw Error("DataParallel::loss_share: shard [" + std::to_string(shard.begin) + ", " + std::to_string(shard.end) +
-                ") is not within a batch of " + std::to_string(rows.size()) + " rows");
+DataParallel::StepShare DataParallel::share_step(const Batch& shard, Reduction reduction) {
+  const bool by_weight = shard.sample_weight.has_value() && reduction == Reduction::mean_with_sample_weight;
+  double totals[2] = {double(shard.rows()), 0.0};
+  if (by_weight) {
+    const Array& w = *shard.sample_weight;
+    totals[1] = std::accumulate(w.data(), w.data() + w.size(), 0.0);
   }
-  if (rows.empty()) return 0.0;
-  if (sample_weight == nullptr || reduction != Reduction::mean_with_sample_weight) {
-    return double(shard.size()) / double(rows.size());
-  }
-  // A row's weights are contiguous: (data rows, ...) row-major.
-  const std::size_t data_rows = sample_weight->dimension() == 0 ? 0 : sample_weight->shape()[0];
-  const std::size_t per_row = data_rows == 0 ? 0 : sample_weight->size() / data_rows;
-  auto sum_rows = [&](std::size_t from, std::size_t to) {
-    double total = 0.0;
-    for (std::size_t k = from; k < to; ++k) {
-      if (rows[k] >= data_rows) {
-        throw Error("DataParallel::loss_share: row " + std::to_string(rows[k]) + " is outside sample_weight " +
-                    to_string(sample_weight->shape()));
-      }
-      const float* w = sample_weight->data() + rows[k] * per_row;
-      for (std::size_t i = 0; i < per_row; ++i) total += w[i];
-    }
-    return total;
-  };
-  const double in_batch = sum_rows(0, rows.size());
-  return in_batch != 0.0 ? sum_rows(shard.begin, shard.end) / in_batch : 0.0;
+  const double mine = by_weight ? totals[1] : totals[0];
+  communicator().allreduce_sum(totals, 2);
+  const double all = by_weight ? totals[1] : totals[0];
+  return {all != 0.0 ? mine / all : 0.0, std::size_t(totals[0])};
 }
 
 void DataParallel::allreduce_gradients(const std::vector<Tensor>& weights, double share) {

@@ -4,9 +4,11 @@
 // once, Horovod's recipe over kiln's Communicator:
 //
 //   - before the first step, rank 0's weights replace every other rank's;
-//   - every rank is given the same global batch of B rows (same data, same
-//     order, same seed) and trains on its own contiguous shard of it
-//     (distributed/row_shard.hpp: rank r of N gets rows [rB/N, (r+1)B/N));
+//   - every rank reads its own contiguous shard of the same global batch of
+//     B rows (same data, same order, same seed; distributed/row_shard.hpp:
+//     rank r of N gets rows [rB/N, (r+1)B/N)): a Dataset gives each rank
+//     only its rows (Dataset::get_batch_shard), train_on_batch cuts them
+//     from the global batch every rank passes;
 //   - the gradients of a shard's loss are scaled by the shard's share of
 //     the global loss and summed across ranks in ONE allreduce, so every
 //     rank applies the gradient of the global batch's loss: the step equals
@@ -26,6 +28,7 @@
 #include <span>
 #include <vector>
 
+#include "data/batch.hpp"
 #include "distributed/row_shard.hpp"
 #include "distributed/tensor_collectives.hpp"
 #include "training/losses.hpp"
@@ -48,15 +51,18 @@ class DataParallel {
   // This rank's rows of a global batch of `rows`.
   RowShard shard(std::size_t rows) const;
 
-  // The fraction of the global batch's loss that `shard` carries, the factor
-  // its gradients are scaled by. The global batch is the rows `rows` of the
-  // data, the shard rows[shard.begin, shard.end). With a masked mean
-  // (mean_with_sample_weight and weights given): sum(w over the shard) /
-  // sum(w over the batch), 0 when the latter is 0, where `sample_weight` has
-  // a row per row of the data. Otherwise shard rows / batch rows (every
-  // reduction that divides by the number of positions).
-  static double loss_share(RowShard shard, std::span<const std::size_t> rows, const Array* sample_weight,
-                           Reduction reduction);
+  // This rank's part of a step: the fraction of the global batch's loss
+  // its shard carries (the factor its gradients are scaled by) and the
+  // global batch's rows. With a masked mean (mean_with_sample_weight and
+  // weights given): sum(w over the shard) / sum(w over the batch), 0 when
+  // the latter is 0; otherwise shard rows / batch rows (every reduction
+  // that divides by the number of positions). One allreduce of two numbers,
+  // so each rank needs only its own rows.
+  struct StepShare {
+    double share = 0.0;
+    std::size_t rows = 0;
+  };
+  StepShare share_step(const Batch& shard, Reduction reduction);
 
   // grad(w) <- sum over ranks of share_r * grad_r(w): one allreduce.
   void allreduce_gradients(const std::vector<Tensor>& weights, double share);

@@ -4,7 +4,8 @@
 //   - FunctionalModel: Model(inputs, outputs) over symbolic Input()s;
 //   - SequentialModel: a stack of single-input layers, add() by add();
 //   - subclassing: derive from Model, track() sublayers, override call().
-// Training (compile/fit/evaluate/predict) lives in models/training_loop.cpp.
+// Training lives in models/training_loop.cpp (compile, the steps,
+// train_on_batch) and models/fit.cpp (fit, evaluate, predict).
 
 #include <filesystem>
 #include <iosfwd>
@@ -15,8 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "data/batch.hpp"
+#include "data/dataset.hpp"
 #include "layers/layer.hpp"
-#include "models/batch.hpp"
 #include "models/compile_options.hpp"
 #include "training/history.hpp"
 #include "training/metrics.hpp"
@@ -28,10 +30,10 @@ class DataParallel;
 
 // Arguments of fit(), with Keras' names and defaults.
 struct FitOptions {
-  std::size_t batch_size = 32;
+  std::size_t batch_size = 32;  // for arrays; a Dataset makes its own batches
   std::size_t epochs = 1;
-  // Validation: explicit data, or the last fraction of the training arrays
-  // (taken before shuffling, as Keras does).
+  // Validation: explicit data (arrays or a Dataset), or the last fraction
+  // of the training arrays (taken before shuffling, as Keras does).
   std::vector<Array> validation_x = {};
   std::vector<Array> validation_y = {};
   std::optional<Array> validation_sample_weight = std::nullopt;  // for validation_x/y
@@ -43,6 +45,21 @@ struct FitOptions {
   std::ostream* out = nullptr;  // where progress goes; default std::cout
   // Per-sample (N) or per-step (N, T) weights; a padding mask is one.
   std::optional<Array> sample_weight = std::nullopt;
+  std::shared_ptr<Dataset> validation_data = nullptr;  // instead of validation_x/y
+  // Batches per epoch: needed for a stream of unknown length that should
+  // not be read to its end each epoch (it is then read on across epochs),
+  // at most the dataset's length otherwise. validation_steps likewise.
+  std::optional<std::size_t> steps_per_epoch = std::nullopt;
+  std::optional<std::size_t> validation_steps = std::nullopt;
+  // Keras' class_weight: the weight of every sample (or time step) whose
+  // target is class c is multiplied by class_weight[c] (1 for classes not
+  // listed). Targets may be class ids (N) or (N, 1), or one-hot (..., C).
+  // Models with a single target only.
+  std::map<std::size_t, float> class_weight = {};
+  // Where to start (a resumed run): Keras' initial_epoch, and the step of
+  // that epoch (the dataset's batches before it are not read).
+  std::size_t initial_epoch = 0;
+  std::size_t initial_step = 0;
 };
 
 // Where fit() starts and what its shuffled orders come from. fit() sets
@@ -60,10 +77,13 @@ class Model : public Layer {
  public:
   explicit Model(std::string class_name = "Model", std::string name = {});
 
-  // --- training (models/training_loop.cpp) ---
+  // --- training (models/training_loop.cpp; fit, evaluate, predict in models/fit.cpp) ---
   void compile(CompileOptions options);
   bool compiled() const { return optimizer_ != nullptr; }
   History fit(const std::vector<Array>& x, const std::vector<Array>& y, FitOptions options = {});
+  // Trains on the dataset's batches (data/dataset.hpp): the same loop that
+  // fit on arrays runs over an array dataset. validation_split is for arrays.
+  History fit(std::shared_ptr<Dataset> data, FitOptions options = {});
   // One optimizer step on one batch; returns the loss and metrics. Under
   // data-parallel training (CompileOptions::communicator) every rank passes
   // the same global batch and trains on its shard of it.
@@ -74,6 +94,11 @@ class Model : public Layer {
   std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
                                          std::size_t batch_size = 32, const Array* sample_weight = nullptr);
   std::vector<Array> predict(const std::vector<Array>& x, std::size_t batch_size = 32);
+  // Over a dataset's batches (their sample weights honored): to its end,
+  // or `steps` batches.
+  std::map<std::string, double> evaluate(std::shared_ptr<Dataset> data,
+                                         std::optional<std::size_t> steps = std::nullopt);
+  std::vector<Array> predict(std::shared_ptr<Dataset> data, std::optional<std::size_t> steps = std::nullopt);
 
   // --- customizing fit (Keras 3's "customizing what happens in fit()") ---
   // fit() and train_on_batch() call train_step once per batch, evaluate()
@@ -135,16 +160,26 @@ class Model : public Layer {
   virtual std::size_t print_layers(std::ostream& out) const;
 
  private:
-  // Data-parallel training (models/data_parallel.hpp), when compiled with a communicator.
-  std::map<std::string, double> data_parallel_step(const std::vector<Array>& x, const std::vector<Array>& y,
-                                                   const Array* sample_weight, std::span<const std::size_t> rows);
-  void prepare_data_parallel(const std::vector<Array>& x);
+  // Data-parallel training (models/data_parallel.hpp), when compiled with a
+  // communicator: a step on this rank's shard of the global batch.
+  std::map<std::string, double> data_parallel_step(Batch shard);
+  // Weights from rank 0 before the first step; `sample` (any rows of the
+  // data) builds a lazily built model first.
+  void prepare_data_parallel(const Batch& sample);
+  // Sets step_share_ and step_rows_ for this rank's shard (one allreduce).
+  void share_step(const Batch& shard);
+  // The batch to train or test on: the whole batch `index`, or this rank's shard.
+  Batch read_batch(Dataset& data, std::size_t index);
+  std::map<std::string, double> evaluate_batches(Dataset& data, std::optional<std::size_t> steps);
+  History fit_batches(Dataset& data, Dataset* validation, FitOptions& options);
   void reduce_gradients(std::span<Optimizer::Update> updates);
   std::vector<Tensor> forward(std::vector<Array> x, bool training);
   void reset_metrics();
   std::map<std::string, double> metric_results(const std::string& prefix) const;
   void check_data(const char* where, const std::vector<Array>& x, const std::vector<Array>& y,
                   const Array* sample_weight = nullptr) const;
+  // A dataset's batch: every array has the batch's rows, every value is finite.
+  void check_batch(const char* where, const Batch& batch, std::size_t index) const;
 
   CompileOptions compile_options_;
   std::shared_ptr<Optimizer> optimizer_;

@@ -13,7 +13,7 @@
 #include "distributed/tensor_collectives.hpp"
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "models/callbacks.hpp"
 #include "models/data_parallel.hpp"
 #include "support.hpp"
@@ -224,36 +224,42 @@ TEST_CASE("TensorCollectives and DataParallel need a communicator") {
   CHECK_THROWS_WITH_AS(DataParallel(nullptr), "TensorCollectives: the communicator is null", Error);
 }
 
-TEST_CASE("loss_share is the shard's fraction of the rows, or of the mask's weight for a masked mean") {
-  const std::vector<std::size_t> in_order = {0, 1, 2, 3}, reversed = {3, 2, 1, 0};
-  const RowShard first{0, 1}, rest{1, 4}, half{0, 2};
-  // Without weights, or with weights that do not change the denominator: rows.
-  CHECK(DataParallel::loss_share(first, in_order, nullptr, Reduction::mean_with_sample_weight) == 0.25);
-  CHECK(DataParallel::loss_share(rest, in_order, nullptr, Reduction::sum_over_batch_size) == 0.75);
+TEST_CASE("share_step is the shard's fraction of the global rows, or of the mask's weight for a masked mean") {
   // Per-step mask (4 rows, 2 steps): row weights 2, 1, 0, 2; the batch's total is 5.
   const Array mask = {{1.0f, 1.0f}, {1.0f, 0.0f}, {0.0f, 0.0f}, {1.0f, 1.0f}};
-  CHECK(DataParallel::loss_share(rest, in_order, &mask, Reduction::sum_over_batch_size) == 0.75);
-  CHECK(DataParallel::loss_share(first, in_order, &mask, Reduction::mean_with_sample_weight) ==
-        doctest::Approx(2.0 / 5.0));
-  CHECK(DataParallel::loss_share(rest, in_order, &mask, Reduction::mean_with_sample_weight) ==
-        doctest::Approx(3.0 / 5.0));
-  // The rows index the data: the batch (3, 2, 1, 0) puts rows 3 and 2 (weights 2 + 0) first.
-  CHECK(DataParallel::loss_share(half, reversed, &mask, Reduction::mean_with_sample_weight) ==
-        doctest::Approx(2.0 / 5.0));
-  // All padding: no loss to share.
-  const Array none = filled({4, 2}, 0.0f);
-  CHECK(DataParallel::loss_share(first, in_order, &none, Reduction::mean_with_sample_weight) == 0.0);
-  // An empty shard carries nothing.
-  CHECK(DataParallel::loss_share(RowShard{2, 2}, in_order, &mask, Reduction::mean_with_sample_weight) == 0.0);
-}
-
-TEST_CASE("loss_share rejects a shard outside the batch and a row outside the weights") {
-  const std::vector<std::size_t> rows = {0, 1, 7};
-  const Array mask = filled({4, 2}, 1.0f);
-  CHECK_THROWS_WITH_AS(DataParallel::loss_share(RowShard{2, 5}, rows, &mask, Reduction::mean_with_sample_weight),
-                       "DataParallel::loss_share: shard [2, 5) is not within a batch of 3 rows", Error);
-  CHECK_THROWS_WITH_AS(DataParallel::loss_share(RowShard{0, 1}, rows, &mask, Reduction::mean_with_sample_weight),
-                       "DataParallel::loss_share: row 7 is outside sample_weight (4, 2)", Error);
+  const Batch batch{{filled({4, 3}, 1.0f)}, {filled({4, 2}, 0.0f)}, mask};
+  auto shares = [&](const std::vector<RowShard>& shards, const Batch& whole, Reduction reduction) {
+    ThreadGroup group(int(shards.size()));
+    std::vector<DataParallel::StepShare> out(shards.size());
+    group.run([&](int r) {
+      DataParallel parallel(group.communicator(r));
+      out[std::size_t(r)] = parallel.share_step(batch_rows(whole, shards[r].begin, shards[r].end), reduction);
+    });
+    return out;
+  };
+  // Without weights, or with a reduction that divides by the positions: rows.
+  Batch unweighted = batch;
+  unweighted.sample_weight.reset();
+  auto s = shares({{0, 1}, {1, 4}}, unweighted, Reduction::mean_with_sample_weight);
+  CHECK(s[0].share == 0.25);
+  CHECK(s[1].share == 0.75);
+  CHECK(s[0].rows == 4);
+  CHECK(s[1].rows == 4);
+  s = shares({{0, 1}, {1, 4}}, batch, Reduction::sum_over_batch_size);
+  CHECK(s[1].share == 0.75);
+  s = shares({{0, 1}, {1, 4}}, batch, Reduction::mean_with_sample_weight);
+  CHECK(s[0].share == doctest::Approx(2.0 / 5.0));
+  CHECK(s[1].share == doctest::Approx(3.0 / 5.0));
+  // An empty shard carries nothing; all padding: no loss to share.
+  s = shares({{0, 0}, {0, 2}, {2, 4}}, batch, Reduction::mean_with_sample_weight);
+  CHECK(s[0].share == 0.0);
+  CHECK(s[0].rows == 4);
+  CHECK(s[1].share == doctest::Approx(3.0 / 5.0));
+  Batch padding = batch;
+  padding.sample_weight = filled({4, 2}, 0.0f);
+  s = shares({{0, 2}, {2, 4}}, padding, Reduction::mean_with_sample_weight);
+  CHECK(s[0].share == 0.0);
+  CHECK(s[1].share == 0.0);
 }
 
 TEST_CASE("metrics expose the sums their mean comes from, and refuse when they have none") {

@@ -21,6 +21,7 @@
 #include "examples/nmt/decoding.hpp"
 #include "examples/nmt/evaluation.hpp"
 #include "examples/nmt/model_dir.hpp"
+#include "examples/nmt/pair_dataset.hpp"
 #include "examples/nmt/report.hpp"
 #include "examples/nmt/seq2seq.hpp"
 #include "examples/nmt/trainer.hpp"
@@ -29,7 +30,7 @@
 #include "io/atomic_file.hpp"
 #include "io/safetensors.hpp"
 #include "layers/initializers.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "ops/one_hot.hpp"
 #include "golden.hpp"
 #include "support.hpp"
@@ -203,7 +204,10 @@ TEST_CASE("nmt: a training batch is [one-hot English, one-hot target[:, :-1]] ->
   const nmt::Seq2SeqConfig c{.hidden = 4, .en_timesteps = 3, .fr_timesteps = 4, .en_vocab = 5, .fr_vocab = 6};
   const Array source = {{0, 2, 3}, {1, 4, 4}, {0, 0, 2}};
   const Array target = {{2, 3, 5, 0}, {2, 4, 5, 0}, {2, 1, 3, 5}};
-  const auto batch = nmt::make_batch(c, source, target, {2, 0});
+  auto ids_of = [&](const std::vector<std::size_t>& rows) {
+    return kiln::Batch{{kiln::take_rows(source, rows), kiln::take_rows(target, rows)}, {}, std::nullopt};
+  };
+  const auto batch = nmt::seq2seq_inputs(c)(ids_of({2, 0}));
   REQUIRE(batch.x.size() == 2);
   REQUIRE(batch.y.size() == 1);
   CHECK(batch.x[0] == kiln::one_hot(Array{{0, 0, 2}, {0, 2, 3}}, 5).value());
@@ -213,7 +217,7 @@ TEST_CASE("nmt: a training batch is [one-hot English, one-hot target[:, :-1]] ->
   // With embeddings the inputs stay ids; the target is one-hot all the same.
   nmt::Seq2SeqConfig e = c;
   e.embed = 3;
-  const auto ids = nmt::make_batch(e, source, target, {1});
+  const auto ids = nmt::seq2seq_inputs(e)(ids_of({1}));
   CHECK(ids.x[0] == Array{{1, 4, 4}});
   CHECK(ids.x[1] == Array{{2, 4, 5}});
   CHECK(ids.y[0] == kiln::one_hot(Array{{4, 5, 0}}, 6).value());
@@ -891,7 +895,7 @@ TEST_CASE("nmt: an interrupted and resumed training ends with the uninterrupted 
   stop = 0;
   auto state = nmt::read_checkpoint_state(dir);
   CHECK(state.position.order == positions[0].order);
-  CHECK(state.position.loss_sum == positions[0].loss_sum);
+  CHECK(state.position.order_rng == positions[0].order_rng);
   auto second = nmt::load_checkpoint(dir, nullptr);
   run(second, &state.position);
   REQUIRE(interrupted);

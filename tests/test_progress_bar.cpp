@@ -117,3 +117,19 @@ TEST_CASE("a bar needs at least one step, and files are not terminals") {
   std::fclose(file);
   CHECK_FALSE(stream_is_terminal(nullptr));
 }
+
+TEST_CASE("for a stream of unknown length the bar shows the step count, the time and the time per step, no ETA") {
+  FakeClock t;
+  std::ostringstream out;
+  ProgressBar bar(std::nullopt, out, true, t.clock());
+  t.now = 1.0;
+  bar.update(1, {{"loss", 0.5}});
+  const std::string line1 = "1/Unknown - 1s 1s/step - loss: 0.5000";
+  CHECK(out.str() == "\r" + line1);
+  t.now = 1.5;  // (1.5 - 1) s over step 2
+  bar.update(2, {{"loss", 0.25}});
+  const std::string line2 = "2/Unknown - 2s 500ms/step - loss: 0.2500";
+  CHECK(out.str() == "\r" + line1 + "\r" + line2);
+  bar.finish({{"loss", 0.25}});
+  CHECK(out.str() == "\r" + line1 + "\r" + line2 + "\r2/Unknown - 2s 500ms/step - loss: 0.2500\n");
+}

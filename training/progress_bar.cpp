@@ -59,14 +59,14 @@ std::string format_values(const ProgressBar::Values& values) {
 
 bool stream_is_terminal(std::FILE* stream) { return stream && ::isatty(::fileno(stream)) == 1; }
 
-ProgressBar::ProgressBar(std::size_t total_steps, std::ostream& out, bool interactive, Clock clock)
+ProgressBar::ProgressBar(std::optional<std::size_t> total_steps, std::ostream& out, bool interactive, Clock clock)
     : total_(total_steps),
       out_(out),
       interactive_(interactive),
       clock_(clock ? std::move(clock) : Clock(steady_seconds)),
       start_(clock_()),
       last_draw_(-std::numeric_limits<double>::infinity()) {
-  if (total_ == 0) throw Error("ProgressBar: total_steps must be at least 1, got 0");
+  if (total_ == std::size_t{0}) throw Error("ProgressBar: total_steps must be at least 1, got 0");
 }
 
 // Keras' estimate: the mean time of the steps after the first, whose time
@@ -79,16 +79,19 @@ double ProgressBar::estimate_step_time(std::size_t step, double now) {
   return per_step;
 }
 
-// " 7/50 [====>.........................]": the count right-aligned to the total's width.
+// " 7/50 [====>.........................]": the count right-aligned to the
+// total's width; "7/Unknown" for a stream.
 std::string ProgressBar::counter_and_bar(std::size_t step) const {
-  const std::string total = std::to_string(total_);
+  if (!total_) return std::to_string(step) + "/Unknown";
+  const std::size_t total_steps = *total_;
+  const std::string total = std::to_string(total_steps);
   std::string count = std::to_string(step);
   if (count.size() < total.size()) count.insert(0, total.size() - count.size(), ' ');
-  const std::size_t filled = std::min(kBarWidth, std::size_t(double(kBarWidth) * double(step) / double(total_)));
+  const std::size_t filled = std::min(kBarWidth, std::size_t(double(kBarWidth) * double(step) / double(total_steps)));
   std::string bar(kBarWidth, '.');
   if (filled > 0) {
     bar.replace(0, filled - 1, filled - 1, '=');
-    bar[filled - 1] = step < total_ ? '>' : '=';
+    bar[filled - 1] = step < total_steps ? '>' : '=';
   }
   return count + "/" + total + " [" + bar + "]";
 }
@@ -107,9 +110,16 @@ void ProgressBar::update(std::size_t step, const Values& values) {
   seen_ = step;
   last_update_ = now;
   if (!interactive_) return;
-  if (now - last_draw_ < kRedrawInterval && step < total_) return;
+  const bool last = total_ && step >= *total_;
+  if (now - last_draw_ < kRedrawInterval && !last) return;
   last_draw_ = now;
-  const double eta = step_time_ * double(step < total_ ? total_ - step : 0);
+  if (!total_) {
+    draw(counter_and_bar(step) + " - " + printf_string("%.0fs", now - start_) + " " + format_step_time(step_time_) +
+             format_values(values),
+         false);
+    return;
+  }
+  const double eta = step_time_ * double(*total_ - std::min(step, *total_));
   draw(counter_and_bar(step) + " - ETA: " + format_eta(eta) + format_values(values), false);
 }
 

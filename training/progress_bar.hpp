@@ -9,7 +9,10 @@
 //   50/50 [==============================] - 4s 80ms/step - loss: 0.1234 - val_loss: 0.2000
 //
 // Into a file or a pipe (interactive = false) only the epoch line is
-// written, so logs do not fill with carriage returns.
+// written, so logs do not fill with carriage returns. For a stream of
+// unknown length the bar and the ETA are left out, as Keras does:
+//
+//   12/Unknown - 1s 80ms/step - loss: 0.1234
 //
 // Formats follow Keras: values with 4 decimals (or %.4e when |v| <= 1e-3);
 // ETA "3s", "1:02" or "1:02:03"; time per step "2s/step", "80ms/step" or
@@ -40,8 +43,9 @@ class ProgressBar {
   // Seconds since any fixed origin; a steady clock unless a test fakes one.
   using Clock = std::function<double()>;
 
-  // One bar per epoch of `total_steps` (>= 1; kiln::Error otherwise).
-  ProgressBar(std::size_t total_steps, std::ostream& out, bool interactive, Clock clock = {});
+  // One bar per epoch of `total_steps` (>= 1; kiln::Error otherwise), or of
+  // an unknown number of steps (std::nullopt).
+  ProgressBar(std::optional<std::size_t> total_steps, std::ostream& out, bool interactive, Clock clock = {});
 
   // After step `step` (1-based; total_steps at the last) with the running
   // values so far. Draws only when interactive.
@@ -55,7 +59,7 @@ class ProgressBar {
   std::string counter_and_bar(std::size_t step) const;
   void draw(const std::string& line, bool last);
 
-  std::size_t total_;
+  std::optional<std::size_t> total_;
   std::ostream& out_;
   bool interactive_;
   Clock clock_;

@@ -19,7 +19,7 @@
 #include "graph/gradient_tape.hpp"
 #include "layers/dense.hpp"
 #include "layers/gru.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "models/functional.hpp"
 #include "ops/arithmetic.hpp"
 #include "optimizers/adam.hpp"

@@ -17,7 +17,8 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* state_format = "kiln-nmt-checkpoint";
-constexpr int state_version = 1;
+// Version 2 dropped version 1's running loss and accuracy totals (fit keeps them).
+constexpr int state_version = 2;
 
 json options_to_json(const TrainOptions& o) {
   return {{"data_dir", o.data.data_dir}, {"pairs", o.data.pairs},   {"samples", o.data.samples},
@@ -109,10 +110,7 @@ void write_checkpoint(kiln::io::DirectoryWrite& write, const TrainedModel& train
                       {"epoch", position.epoch},
                       {"step", position.step},
                       {"order_rng", position.order_rng},
-                      {"order", position.order},
-                      {"loss_sum", position.loss_sum},
-                      {"accuracy_sum", position.accuracy_sum},
-                      {"seen", position.seen}};
+                      {"order", position.order}};
   kiln::io::write_file_atomically(write.staging() / training_state_file, state.dump() + "\n");
   write.commit();
 }
@@ -138,9 +136,6 @@ CheckpointState read_checkpoint_state(const fs::path& dir) {
   state.position.epoch = f.count("epoch", state.options.epochs);
   state.position.step = f.count("step", max_samples);
   state.position.order_rng = f.text("order_rng");
-  state.position.loss_sum = f.number("loss_sum");
-  state.position.accuracy_sum = f.number("accuracy_sum");
-  state.position.seen = f.count("seen", max_samples);
   const json& order = f.at("order");
   if (!order.is_array() || order.size() > max_samples) f.fail("order", "expected an array of row numbers");
   for (const auto& i : order) {

@@ -3,7 +3,7 @@
 // model_dir.hpp) plus
 //   optimizer.safetensors  Adam's moments and step count
 //   training_state.json    the run's options and its position in the data
-//                          order (epoch, step, order generator, order, running totals)
+//                          order (epoch, step, order generator, order)
 // written as one unit through io/atomic_dir.hpp, so a kill while writing
 // leaves the previous checkpoint whole. `nmt train --resume DIR` reads the
 // options back, prepares the same data, checks that it gives the same

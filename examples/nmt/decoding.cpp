@@ -10,7 +10,7 @@
 #include "examples/nmt/dataset.hpp"
 #include "graph/error.hpp"
 #include "graph/node.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 
 namespace nmt {
 

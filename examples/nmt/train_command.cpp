@@ -21,7 +21,7 @@
 #include "examples/nmt/transformer_commands.hpp"
 #include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "ops/blas.hpp"
 
 namespace nmt {

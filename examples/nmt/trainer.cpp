@@ -1,135 +1,80 @@
-// The NMT training loop (see trainer.hpp).
+// `nmt train`'s training through fit (see trainer.hpp).
 
 #include "examples/nmt/trainer.hpp"
 
-#include <chrono>
-#include <iostream>
-#include <numeric>
-#include <optional>
-#include <random>
-#include <sstream>
-
-#include "examples/nmt/dataset.hpp"
+#include "examples/nmt/pair_dataset.hpp"
+#include "examples/nmt/step_timer.hpp"
 #include "graph/error.hpp"
-#include "models/batching.hpp"
-#include "ops/one_hot.hpp"
-#include "training/progress_bar.hpp"
+#include "models/callbacks.hpp"
 
 namespace nmt {
 
-using kiln::Array;
-
-TrainingBatch make_batch(const Seq2SeqConfig& c, const Array& source_ids, const Array& target_ids,
-                         const std::vector<std::size_t>& rows) {
-  const Array source = kiln::take_rows(source_ids, rows);
-  const Array target = kiln::take_rows(target_ids, rows);
-  const Array decoder_in = id_columns(target, 0, c.fr_timesteps - 1);  // target[:, :-1]
-  const Array decoder_out = id_columns(target, 1, c.fr_timesteps);     // target[:, 1:]
-  TrainingBatch b;
-  b.x = {model_input(source, c.en_vocab, c), model_input(decoder_in, c.fr_vocab, c)};
-  b.y = {kiln::one_hot(decoder_out, c.fr_vocab).value()};
-  return b;
-}
-
 namespace {
 
-std::string state_of(const std::mt19937_64& rng) {
-  std::ostringstream out;
-  out << rng;
-  return out.str();
-}
+// Writes the run's position as a checkpoint every `checkpoint_every`
+// epochs, and stops training when a signal asked for it: after the current
+// step (mid-epoch, its position is the next step) or, at an epoch's end,
+// before the next epoch. A stop after the last step lets training finish,
+// so the model is saved.
+class CheckpointAndStop : public kiln::Callback {
+ public:
+  CheckpointAndStop(const PairDataset& pairs, const TrainingSettings& settings, std::size_t steps)
+      : pairs_(pairs), settings_(settings), steps_(steps) {}
 
-std::mt19937_64 generator_from(const std::string& state) {
-  std::mt19937_64 rng;
-  std::istringstream in(state);
-  in >> rng;
-  if (!in) throw kiln::FormatError("the data order generator's state is damaged");
-  return rng;
-}
+  void on_epoch_begin(std::size_t epoch, const kiln::Logs&) override { epoch_ = epoch; }
 
-// A checkpoint's order must be a permutation of the n rows.
-std::vector<std::size_t> checked_order(const std::vector<std::size_t>& order, std::size_t n) {
-  bool valid = order.size() == n;
-  std::vector<bool> seen(n, false);
-  for (std::size_t k = 0; valid && k < n; ++k) {
-    valid = order[k] < n && !seen[order[k]];
-    if (valid) seen[order[k]] = true;
+  void on_batch_end(std::size_t step, const kiln::Logs&) override {
+    if (!stop_requested() || step + 1 >= steps_) return;
+    save({epoch_, step + 1, pairs_.epoch_start().rng, pairs_.epoch_start().order});
+    stop();
   }
-  if (!valid) {
-    throw kiln::FormatError("the checkpoint's data order is not a permutation of the " + std::to_string(n) +
-                            " training pairs (did the data change?)");
-  }
-  return order;
-}
 
-bool stop_requested(const TrainingSettings& s) { return s.stop != nullptr && *s.stop != 0; }
+  // fit has called the dataset's on_epoch_end: epoch_start() is the next epoch's.
+  void on_epoch_end(std::size_t epoch, const kiln::Logs&) override {
+    if (interrupted_) return;
+    const bool due = settings_.checkpoint_every != 0 && (epoch + 1) % settings_.checkpoint_every == 0;
+    if (due || stop_requested()) save({epoch + 1, 0, pairs_.epoch_start().rng, pairs_.epoch_start().order});
+    if (stop_requested() && epoch + 1 < settings_.epochs) stop();
+  }
+
+ private:
+  bool stop_requested() const { return settings_.stop != nullptr && *settings_.stop != 0; }
+  void save(const TrainingPosition& at) const {
+    if (settings_.checkpoint) settings_.checkpoint(at);
+  }
+  void stop() {
+    interrupted_ = true;
+    model().stop_training = true;
+    if (settings_.interrupted) *settings_.interrupted = true;
+  }
+
+  const PairDataset& pairs_;
+  const TrainingSettings& settings_;
+  std::size_t steps_;
+  std::size_t epoch_ = 0;
+  bool interrupted_ = false;
+};
 
 }  // namespace
 
-kiln::History train_seq2seq(Seq2Seq& model, const Array& source_ids, const Array& target_ids,
+kiln::History train_seq2seq(Seq2Seq& model, const kiln::Array& source_ids, const kiln::Array& target_ids,
                             const TrainingSettings& settings) {
-  const auto& c = model.config;
-  const std::size_t n = source_ids.shape()[0];
-  if (n == 0 || target_ids.shape()[0] != n) {
-    throw kiln::Error("train: " + std::to_string(n) + " English rows and " + std::to_string(target_ids.shape()[0]) +
-                      " French rows (need the same positive number)");
-  }
-  if (settings.batch_size == 0) throw kiln::Error("train: batch_size must be positive");
-  std::ostream& out = settings.out ? *settings.out : std::cout;
-  const bool interactive = settings.out == nullptr && kiln::stream_is_terminal(stdout);
-  const std::size_t steps = (n + settings.batch_size - 1) / settings.batch_size;
-  const TrainingPosition start = settings.resume_from ? *settings.resume_from : TrainingPosition{};
-  if (start.step > steps) throw kiln::FormatError("train: the checkpoint's step is beyond the epoch");
-  std::mt19937_64 rng = settings.resume_from ? generator_from(start.order_rng) : std::mt19937_64(settings.seed);
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  if (settings.resume_from) order = checked_order(start.order, n);
-  kiln::History history;
+  const TrainingPosition* resume = settings.resume_from;
+  const DataOrder start = resume ? DataOrder{resume->order_rng, resume->order} : DataOrder{};
+  const auto pairs = std::make_shared<PairDataset>(source_ids, target_ids, settings.batch_size, settings.seed,
+                                                   resume ? &start : nullptr);
+  const std::size_t steps = *pairs->num_batches();
+  if (resume && resume->step >= steps) throw kiln::FormatError("train: the checkpoint's step is beyond the epoch");
   if (settings.interrupted) *settings.interrupted = false;
 
-  for (std::size_t epoch = start.epoch; epoch < settings.epochs; ++epoch) {
-    const bool resumed = settings.resume_from && epoch == start.epoch;
-    TrainingPosition at{epoch, resumed ? start.step : 0, state_of(rng), order, resumed ? start.loss_sum : 0.0,
-                        resumed ? start.accuracy_sum : 0.0, resumed ? start.seen : 0};
-    if (settings.verbose) out << "Epoch " << epoch + 1 << "/" << settings.epochs << "\n";
-    std::optional<kiln::ProgressBar> bar;
-    if (settings.verbose) bar.emplace(steps, out, interactive);
-    // The same order from the same generator state and previous order, resumed or not.
-    std::shuffle(order.begin(), order.end(), rng);
-    kiln::ProgressBar::Values values;
-    for (; at.step < steps; ++at.step) {
-      const std::size_t begin = at.step * settings.batch_size, end = std::min(n, begin + settings.batch_size);
-      const std::vector<std::size_t> rows(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
-      const auto step_start = std::chrono::steady_clock::now();
-      const TrainingBatch batch = make_batch(c, source_ids, target_ids, rows);
-      const auto logs = model.training->train_on_batch(batch.x, batch.y);
-      if (settings.step_seconds) {
-        settings.step_seconds->push_back(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
-      }
-      at.loss_sum += logs.at("loss") * double(rows.size());
-      at.accuracy_sum += logs.at("accuracy") * double(rows.size());
-      at.seen += rows.size();
-      values = {{"loss", at.loss_sum / double(at.seen)}, {"accuracy", at.accuracy_sum / double(at.seen)}};
-      if (bar) bar->update(at.step + 1, values);
-      if (stop_requested(settings) && at.step + 1 < steps) {
-        ++at.step;
-        if (settings.checkpoint) settings.checkpoint(at);
-        if (settings.interrupted) *settings.interrupted = true;
-        return history;
-      }
-    }
-    if (bar) bar->finish(values);
-    history.record_epoch(values);
-    const TrainingPosition next{epoch + 1, 0, state_of(rng), order, 0.0, 0.0, 0};
-    const bool due = settings.checkpoint_every != 0 && (epoch + 1) % settings.checkpoint_every == 0;
-    if (settings.checkpoint && (due || stop_requested(settings))) settings.checkpoint(next);
-    if (stop_requested(settings) && epoch + 1 < settings.epochs) {
-      if (settings.interrupted) *settings.interrupted = true;
-      return history;
-    }
-  }
-  return history;
+  std::vector<std::shared_ptr<kiln::Callback>> callbacks{
+      std::make_shared<CheckpointAndStop>(*pairs, settings, steps)};
+  if (settings.step_seconds) callbacks.push_back(std::make_shared<StepTimer>(*settings.step_seconds));
+  return model.training->fit(
+      pairs->map(seq2seq_inputs(model.config)),
+      {.epochs = settings.epochs, .seed = settings.seed, .verbose = settings.verbose ? 1 : 0,
+       .callbacks = std::move(callbacks), .out = settings.out,
+       .initial_epoch = resume ? resume->epoch : 0, .initial_step = resume ? resume->step : 0});
 }
 
 }  // namespace nmt

@@ -1,10 +1,10 @@
 #pragma once
-// The training loop of the NMT example, the seed's model_helper.train: per
-// epoch, the pairs in a fresh seeded order, cut into batches whose one-hot
-// encoder input, decoder input target[:, :-1] and decoder target
-// target[:, 1:] are built only when needed, so memory holds id matrices and
-// one batch, not the whole corpus one-hot (28,000 pairs would be ~2 GB).
-// Keras' progress bar shows the running loss and accuracy.
+// How `nmt train` trains the seed's model: Model::fit over the training
+// pairs as a dataset (pair_dataset.hpp), the ids made into one-hot inputs
+// per batch in a map, with Keras' progress bar, and two callbacks of the
+// example's own: one times each step, the other writes resumable
+// checkpoints (every `checkpoint_every` epochs, and when a signal asks the
+// run to stop after the current step).
 
 #include <csignal>
 #include <cstdint>
@@ -26,8 +26,6 @@ struct TrainingPosition {
   std::size_t step = 0;       // the next step of that epoch
   std::string order_rng;      // the order generator's state before that epoch's shuffle
   std::vector<std::size_t> order;  // the order before that shuffle (each epoch shuffles the last one's)
-  double loss_sum = 0.0, accuracy_sum = 0.0;  // the epoch's running totals so far
-  std::size_t seen = 0;                       // pairs those totals cover
 };
 
 struct TrainingSettings {
@@ -48,15 +46,9 @@ struct TrainingSettings {
 };
 
 // Trains model.training on English ids (N, en_timesteps) and wrapped French
-// ids (N, fr_timesteps). Returns the per-epoch mean loss and accuracy.
+// ids (N, fr_timesteps). Returns fit's history: the per-epoch mean loss and
+// accuracy of the epochs run.
 kiln::History train_seq2seq(Seq2Seq& model, const kiln::Array& source_ids, const kiln::Array& target_ids,
                             const TrainingSettings& settings);
-
-// The batch of rows `rows`: x = [encoder input, decoder input], y = [decoder target].
-struct TrainingBatch {
-  std::vector<kiln::Array> x, y;
-};
-TrainingBatch make_batch(const Seq2SeqConfig& config, const kiln::Array& source_ids, const kiln::Array& target_ids,
-                         const std::vector<std::size_t>& rows);
 
 }  // namespace nmt

@@ -9,7 +9,7 @@
 #include <numeric>
 
 #include "graph/grad_mode.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 
 namespace nmt {
 

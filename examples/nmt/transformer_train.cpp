@@ -9,14 +9,16 @@
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/evaluation.hpp"
 #include "examples/nmt/heatmap.hpp"
+#include "examples/nmt/pair_dataset.hpp"
 #include "examples/nmt/report.hpp"
+#include "examples/nmt/step_timer.hpp"
 #include "examples/nmt/transformer_commands.hpp"
 #include "examples/nmt/transformer_decoding.hpp"
 #include "examples/nmt/transformer_model_dir.hpp"
 #include "examples/nmt/training_history.hpp"
 #include "io/atomic_dir.hpp"
 #include "layers/initializers.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "models/callbacks.hpp"
 #include "ops/blas.hpp"
 
@@ -36,30 +38,6 @@ void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, co
         << "  model:     " << join_words(found[i].words) << "\n\n";
   }
 }
-
-// Each training step's wall time, from one batch end to the next.
-class StepTimer {
- public:
-  std::shared_ptr<kiln::Callback> callback() {
-    return std::make_shared<kiln::LambdaCallback>(kiln::LambdaCallback::Options{
-        .on_epoch_begin = [this](std::size_t, const kiln::Logs&) { last_ = Clock::now(); },
-        .on_batch_end =
-            [this](std::size_t, const kiln::Logs&) {
-              const auto now = Clock::now();
-              seconds_.push_back(std::chrono::duration<double>(now - last_).count());
-              last_ = now;
-            }});
-  }
-  double median() {
-    if (seconds_.empty()) return 0.0;
-    std::nth_element(seconds_.begin(), seconds_.begin() + std::ptrdiff_t(seconds_.size() / 2), seconds_.end());
-    return seconds_[seconds_.size() / 2];
-  }
-
- private:
-  Clock::time_point last_ = Clock::now();
-  std::vector<double> seconds_;
-};
 
 }  // namespace
 
@@ -93,22 +71,22 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
       << " held out\nVocabulary: " << config.en_vocab << " English ids, " << config.fr_vocab << " French ids\n";
   const Array source = source_ids(vocab.en, sources_of(split.train), o.en_timesteps);
   const Array target = target_ids(vocab.fr, targets_of(split.train), o.fr_timesteps);
-  const Array decoder_in = id_columns(target, 0, o.fr_timesteps - 1);  // target[:, :-1]
-  const Array decoder_out = id_columns(target, 1, o.fr_timesteps);     // target[:, 1:], padding masked in the loss
+  // Batches of ids in a fresh order each epoch; decoder input, target and
+  // padding mask made per batch.
+  const auto batches = std::make_shared<PairDataset>(source, target, o.batch_size, o.seed);
 
   TrainedTransformer trained{build_transformer(config, o.learning_rate, o.warmup, job->size() > 1 ? job : nullptr),
                              std::move(vocab.en), std::move(vocab.fr)};
   if (!o.quiet) trained.model.training->summary(out);
-  StepTimer timer;
+  std::vector<double> step_seconds;
   const auto train_start = Clock::now();
-  const kiln::History history = trained.model.training->fit({source, decoder_in}, {decoder_out},
-                              {.batch_size = o.batch_size, .epochs = o.epochs, .shuffle = true, .seed = o.seed,
-                               .verbose = o.quiet ? 0 : 1, .callbacks = {timer.callback()}, .out = &out,
-                               .sample_weight = padding_mask(decoder_out)});
+  const kiln::History history = trained.model.training->fit(batches->map(transformer_inputs(o.fr_timesteps)),
+                              {.epochs = o.epochs, .seed = o.seed, .verbose = o.quiet ? 0 : 1,
+                               .callbacks = {std::make_shared<StepTimer>(step_seconds)}, .out = &out});
   const double train_seconds = seconds_since(train_start);
   char line[200];
   std::snprintf(line, sizeof line, "Trained %zu epochs in %.1f s (%.0f pairs/s; median step %.1f ms)\n", o.epochs,
-                train_seconds, double(source.shape()[0] * o.epochs) / train_seconds, timer.median() * 1e3);
+                train_seconds, double(source.shape()[0] * o.epochs) / train_seconds, median_seconds(step_seconds) * 1e3);
   out << line;
   if (!job->is_root()) return exit_ok;
 

@@ -15,7 +15,7 @@
 #include "examples/nmt/report.hpp"
 #include "graph/error.hpp"
 #include "io/atomic_file.hpp"
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 #include "ops/blas.hpp"
 
 namespace nmt {

@@ -14,7 +14,9 @@
 
 #include "../data_parallel_model.hpp"
 #include "distributed/communicator.hpp"
-#include "models/batching.hpp"
+#include "data/array_dataset.hpp"
+#include "data/batching.hpp"
+#include "distributed/row_shard.hpp"
 #include "models/sequential.hpp"
 #include "optimizers/sgd.hpp"
 
@@ -41,6 +43,12 @@ bool same_on_every_rank(const std::vector<Array>& arrays) {
 }
 
 double relative_diff(double a, double b) { return std::abs(a - b) / std::max(1e-12, std::abs(b)); }
+
+double max_abs_diff(const Array& a, const Array& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a.data()[i] - b.data()[i])));
+  return worst;
+}
 
 TaggerData rows(const TaggerData& d, std::size_t begin, std::size_t end) {
   return {row_range(d.x, begin, end), row_range(d.y, begin, end), row_range(d.mask, begin, end)};
@@ -116,6 +124,48 @@ TEST_CASE("fit on N processes equals fit in one: shuffled order, uneven last bat
     logged.push_back(a);
   }
   CHECK(same_on_every_rank(logged));  // every rank logged the same values
+  CHECK(same_on_every_rank(model->get_weights()));
+}
+
+TEST_CASE("fit on a Dataset on N processes equals fit in one, each process reading only its rows of every batch") {
+  const auto data = tagger_data(44, 9), held = tagger_data(11, 4);
+  Functional model = gru_tagger(300 + std::uint64_t(job().rank()), world());
+  Functional reference = gru_tagger(7, nullptr);
+  reference->set_weights(model->get_weights());
+  // Shuffled by fit's seed, the padding mask made per batch in a prefetched
+  // map (as a Dataset pipeline makes its sample weights), batches of 9.
+  auto batches = [](const TaggerData& d, bool shuffle, std::size_t* rows_read) {
+    return from_arrays({d.x}, {d.y}, {.batch_size = 9, .shuffle = shuffle}, d.mask)->map([rows_read](Batch b) {
+      if (rows_read) *rows_read += b.rows();
+      return b;
+    })->prefetch(2);
+  };
+  std::size_t rows_read = 0;
+  const FitOptions options{.epochs = 2, .seed = 5, .verbose = 0};
+  FitOptions with_validation = options;
+  with_validation.validation_data = batches(held, false, nullptr);
+  const History history = model->fit(batches(data, true, &rows_read), with_validation);
+  // 44 rows in batches of 9 (4 x 9 + 8): rank r of N reads [r*B/N, (r+1)*B/N) of each.
+  std::size_t expected_rows = 0;
+  for (const std::size_t b : {9, 9, 9, 9, 8}) expected_rows += row_shard(b, job().rank(), job().size()).size();
+  CHECK(rows_read == 2 * expected_rows);
+  if (job().is_root()) {
+    FitOptions reference_options = options;
+    reference_options.validation_data = batches(held, false, nullptr);
+    const History expected = reference->fit(batches(data, true, nullptr), reference_options);
+    for (const auto& [name, values] : expected.history) {
+      CAPTURE(name);
+      const bool same_length = history.history.at(name).size() == values.size();
+      CHECK(same_length);
+      for (std::size_t e = 0; same_length && e < values.size(); ++e) {
+        CHECK(relative_diff(history.history.at(name)[e], values[e]) < 1e-4);
+      }
+    }
+    double worst = 0.0;
+    const auto a = model->get_weights(), b = reference->get_weights();
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, max_abs_diff(a[i], b[i]));
+    CHECK(worst < 1e-4);
+  }
   CHECK(same_on_every_rank(model->get_weights()));
 }
 

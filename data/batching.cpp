@@ -1,8 +1,9 @@
-#include "models/batching.hpp"
+#include "data/batching.hpp"
 
 #include <cstring>
 #include <numeric>
 
+#include "data/batch.hpp"
 #include "graph/error.hpp"
 
 namespace kiln {
@@ -47,6 +48,14 @@ Array concat_rows(const std::vector<Array>& parts) {
   float* dst = out.data();
   for (const auto& p : parts) dst = std::copy(p.data(), p.data() + p.size(), dst);
   return out;
+}
+
+Batch batch_rows(const Batch& batch, std::size_t begin, std::size_t end) {
+  Batch part;
+  for (const auto& a : batch.x) part.x.push_back(row_range(a, begin, end));
+  for (const auto& a : batch.y) part.y.push_back(row_range(a, begin, end));
+  if (batch.sample_weight) part.sample_weight = row_range(*batch.sample_weight, begin, end);
+  return part;
 }
 
 }  // namespace kiln

@@ -1,5 +1,5 @@
 #pragma once
-// Cutting datasets (arrays whose first axis is the sample) into batches.
+// Cutting arrays whose first axis is the sample into batches.
 
 #include <vector>
 
