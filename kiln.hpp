@@ -158,6 +158,7 @@
 #include "layers/sine_position_encoding.hpp"
 #include "layers/token_and_position_embedding.hpp"
 #include "layers/transformer_decoder.hpp"
+#include "layers/transformer_block_options.hpp"
 #include "layers/transformer_encoder.hpp"
 
 #include "data/array_dataset.hpp"
