@@ -37,6 +37,7 @@
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xview.hpp>
 
+#include "examples/command_line.hpp"
 #include "layers/dense.hpp"
 #include "layers/lstm.hpp"
 #include "models/functional.hpp"
@@ -82,40 +83,15 @@ const char* usage_text =
     "  --threads T       BLAS threads, 0 = every core (default 0)\n"
     "  --help            prints this text\n";
 
-[[noreturn]] void bad_command_line(const char* program, const std::string& problem) {
-  std::cerr << program << ": " << problem << "\nusage: " << program << usage_text;
-  std::exit(2);
-}
-
 std::optional<Options> parse_command_line(int argc, char** argv) {
+  const examples::CommandLine line(argc, argv, usage_text);
   Options o;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) bad_command_line(argv[0], std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto whole = [&](int& i, std::size_t lo, std::size_t hi) -> std::size_t {
-    const std::string flag = argv[i], text = value(i);
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || text[0] == '-' || v < lo || v > hi) {
-      bad_command_line(argv[0], flag + " wants a whole number from " + std::to_string(lo) + " to " +
-                                    std::to_string(hi) + ", got '" + text + "'");
-    }
-    return std::size_t(v);
-  };
-  auto fraction = [&](int& i) -> double {
-    const std::string flag = argv[i], text = value(i);
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
-      bad_command_line(argv[0], flag + " wants a number from 0 to 1, got '" + text + "'");
-    }
-    return v;
-  };
+  auto whole = [&](int& i, std::size_t lo, std::size_t hi) { return line.whole(i, lo, hi); };
+  auto fraction = [&](int& i) { return line.fraction(i); };
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::cout << "usage: " << argv[0] << usage_text;
+      line.print_usage();
       return std::nullopt;
     } else if (arg == "--samples") {
       o.samples = whole(i, 20, 1000000);
@@ -135,9 +111,9 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
       o.min_exact = fraction(i);
     } else if (arg == "--learning-rate") {
       o.learning_rate = fraction(i);
-      if (o.learning_rate == 0.0) bad_command_line(argv[0], "--learning-rate must be positive");
+      if (o.learning_rate == 0.0) line.fail("--learning-rate must be positive");
     } else {
-      bad_command_line(argv[0], "unknown argument '" + arg + "'");
+      line.fail("unknown argument '" + arg + "'");
     }
   }
   return o;
