@@ -5,8 +5,7 @@
 
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
-#include "ops/row_math.hpp"
-#include "ops/span_activations.hpp"
+#include "ops/kernels.hpp"
 
 namespace kiln {
 
@@ -33,29 +32,18 @@ Dims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
   return {keys[0], keys[1], queries[1], keys[2]};
 }
 
-// block[j,:] = tanh(q + keys_b[j,:]) for every encoder step j of one
-// (batch, decoder step) pair: Te * E floats that stay in L1 while used.
-void hidden_block(const float* __restrict q, const float* __restrict keys_b, float* __restrict block,
-                  const Dims& d) {
-  for (std::size_t j = 0; j < d.te; ++j) {
-    const float* __restrict k = keys_b + j * d.width;
-    float* __restrict hj = block + j * d.width;
-    for (std::size_t c = 0; c < d.width; ++c) hj[c] = q[c] + k[c];
-  }
-  span::tanh(block, d.te * d.width);
-}
-
-// scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v. The hidden
-// activations are not kept: backward recomputes each block, which is
-// cheaper than writing and re-reading B * Td * Te * E floats (9 MB for the
-// seed model). (A GEMM with one output column is far slower than these dots.)
+// scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v, one (b, i) at a
+// time (ops/kernels.hpp's additive_scores). The hidden activations are not
+// kept: backward recomputes each block, which is cheaper than writing and
+// re-reading B * Td * Te * E floats (9 MB for the seed model). (A GEMM with
+// one output column is far slower than these dots.)
 void scores_forward(const float* keys, const float* queries, const float* v, float* scores, const Dims& d) {
   std::vector<float> block(d.te * d.width);
+  const kernels::Table& table = kernels::active();
   for (std::size_t b = 0; b < d.batch; ++b) {
     for (std::size_t i = 0; i < d.td; ++i) {
-      hidden_block(queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, block.data(), d);
-      float* s = scores + (b * d.td + i) * d.te;
-      for (std::size_t j = 0; j < d.te; ++j) s[j] = row::dot(block.data() + j * d.width, v, d.width);
+      table.additive_scores({d.te, d.width, queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, v,
+                               block.data(), scores + (b * d.td + i) * d.te});
     }
   }
 }
@@ -65,21 +53,12 @@ void scores_forward(const float* keys, const float* queries, const float* v, flo
 void scores_backward(const float* grad, const float* keys, const float* queries, const float* v, float* dkeys,
                      float* dqueries, float* dv, const Dims& d) {
   std::vector<float> block(d.te * d.width);
+  const kernels::Table& table = kernels::active();
   for (std::size_t b = 0; b < d.batch; ++b) {
     for (std::size_t i = 0; i < d.td; ++i) {
-      hidden_block(queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, block.data(), d);
-      float* __restrict dq = dqueries + (b * d.td + i) * d.width;
-      for (std::size_t j = 0; j < d.te; ++j) {
-        const float g = grad[(b * d.td + i) * d.te + j];
-        const float* __restrict h = block.data() + j * d.width;
-        float* __restrict dk = dkeys + (b * d.te + j) * d.width;
-        for (std::size_t c = 0; c < d.width; ++c) {
-          const float dpre = g * v[c] * (1.0f - h[c] * h[c]);
-          dk[c] += dpre;
-          dq[c] += dpre;
-          dv[c] += g * h[c];
-        }
-      }
+      const std::size_t row = b * d.td + i;
+      table.additive_grad({d.te, d.width, queries + row * d.width, keys + b * d.te * d.width, v, grad + row * d.te,
+                             block.data(), dqueries + row * d.width, dkeys + b * d.te * d.width, dv});
     }
   }
 }

@@ -41,6 +41,30 @@ struct GruGradRow {
   float* dhp;          // (3H)
 };
 
+// Bahdanau's scores for one (batch row, decoder step) of ops/additive_attention:
+// block[j,:] = tanh(q + keys[j,:]) for the encoder steps j, scores[j] = block[j,:] . v.
+struct AdditiveRow {
+  std::size_t steps, width;  // encoder steps Te, feature width E
+  const float* q;            // (E)
+  const float* keys;         // (Te, E)
+  const float* v;            // (E)
+  float* block;              // (Te, E) scratch
+  float* scores;             // (Te): forward's output
+};
+// Its backward with g = d scores (Te), the block recomputed from q and keys:
+// dpre = g_j v (1 - h^2); dkeys[j,:] += dpre; dq += dpre; dv += g_j h.
+struct AdditiveGradRow {
+  std::size_t steps, width;
+  const float* q;
+  const float* keys;
+  const float* v;
+  const float* g;   // (Te)
+  float* block;     // (Te, E) scratch
+  float* dq;        // (E), accumulated
+  float* dkeys;     // (Te, E), accumulated
+  float* dv;        // (E), accumulated
+};
+
 struct Table {
   const char* isa;  // "x86-64-v2", "x86-64-v3" or "x86-64-v4"
   void (*sigmoid)(float* p, std::size_t n);
@@ -53,6 +77,8 @@ struct Table {
   void (*adam)(const AdamConstants& c, float* w, const float* g, float* m, float* v, std::size_t n);
   void (*gru_forward)(const GruRow& row);
   void (*gru_backward)(const GruGradRow& row);
+  void (*additive_scores)(const AdditiveRow& row);
+  void (*additive_grad)(const AdditiveGradRow& row);
 };
 
 // The table in use. On first use it is the widest variant the CPU runs,

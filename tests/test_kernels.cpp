@@ -94,6 +94,32 @@ void check_gru(const kernels::Table& k, std::size_t H) {
   }
 }
 
+// One row of Bahdanau scores (Te encoder steps, width E) forward and
+// backward against the formulas in double.
+void check_additive(const kernels::Table& k, std::size_t te, std::size_t e) {
+  const std::vector<float> q = ramp(e, -1.0f, 0.8f), keys = ramp(te * e, 0.7f, -0.9f), v = ramp(e, 0.4f, -0.6f),
+                           g = ramp(te, -0.5f, 0.9f);
+  std::vector<float> block(te * e), scores(te), dq(e, 0.25f), dkeys(te * e, -0.5f), dv(e, 1.0f);
+  k.additive_scores({te, e, q.data(), keys.data(), v.data(), block.data(), scores.data()});
+  k.additive_grad({te, e, q.data(), keys.data(), v.data(), g.data(), block.data(), dq.data(), dkeys.data(), dv.data()});
+  std::vector<double> want_dq(e, 0.25), want_dv(e, 1.0);
+  for (std::size_t j = 0; j < te; ++j) {
+    double score = 0.0;
+    for (std::size_t c = 0; c < e; ++c) {
+      const double h = std::tanh(double(q[c]) + keys[j * e + c]), dpre = g[j] * v[c] * (1 - h * h);
+      score += h * v[c];
+      CHECK(dkeys[j * e + c] == doctest::Approx(-0.5 + dpre).epsilon(1e-5));
+      want_dq[c] += dpre;
+      want_dv[c] += g[j] * h;
+    }
+    CHECK(scores[j] == doctest::Approx(score).epsilon(1e-5));
+  }
+  for (std::size_t c = 0; c < e; ++c) {
+    CHECK(dq[c] == doctest::Approx(want_dq[c]).epsilon(1e-5));
+    CHECK(dv[c] == doctest::Approx(want_dv[c]).epsilon(1e-5));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every kernel variant this CPU runs matches double-precision formulas at every length") {
@@ -108,6 +134,7 @@ TEST_CASE("every kernel variant this CPU runs matches double-precision formulas 
       check_rows(k, n);
       check_adam(k, n);
       check_gru(k, n);
+      check_additive(k, 1 + n % 7, n);
     }
   }
 }

@@ -143,9 +143,44 @@ void gru_backward(const GruGradRow& row) {
   }
 }
 
+// ops/additive_attention.cpp's block: Te * E floats that stay in L1 while used.
+void additive_block(const float* __restrict q, const float* __restrict keys, float* __restrict block,
+                    std::size_t steps, std::size_t features) {
+  for (std::size_t j = 0; j < steps; ++j) {
+    const float* __restrict k = keys + j * features;
+    float* __restrict hj = block + j * features;
+    for (std::size_t c = 0; c < features; ++c) hj[c] = q[c] + k[c];
+  }
+  tanh(block, steps * features);
+}
+
+void additive_scores(const AdditiveRow& row) {
+  additive_block(row.q, row.keys, row.block, row.steps, row.width);
+  for (std::size_t j = 0; j < row.steps; ++j) row.scores[j] = row_dot(row.block + j * row.width, row.v, row.width);
+}
+
+void additive_grad(const AdditiveGradRow& row) {
+  const std::size_t features = row.width;
+  additive_block(row.q, row.keys, row.block, row.steps, features);
+  const float* __restrict v = row.v;
+  float *__restrict dq = row.dq, *__restrict dv = row.dv;
+  for (std::size_t j = 0; j < row.steps; ++j) {
+    const float g = row.g[j];
+    const float* __restrict h = row.block + j * features;
+    float* __restrict dk = row.dkeys + j * features;
+    for (std::size_t c = 0; c < features; ++c) {
+      const float dpre = g * v[c] * (1.0f - h[c] * h[c]);  // d tanh = 1 - h^2
+      dk[c] += dpre;
+      dq[c] += dpre;
+      dv[c] += g * h[c];
+    }
+  }
+}
+
 }  // namespace
 
 extern const Table table;  // namespace-scope const would be file-local
-const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam, gru_forward, gru_backward};
+const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam, gru_forward, gru_backward,
+                  additive_scores, additive_grad};
 
 }  // namespace kiln::kernels::KILN_KERNEL_NS
