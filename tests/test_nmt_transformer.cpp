@@ -2,7 +2,9 @@
 // shapes and masked loss, decoding with the key/value cache equal to
 // decoding over the whole prefix (greedy and beam search) and to the
 // training model's teacher-forced logits, the model directory round trip,
-// and `nmt train --arch transformer` end to end on a small phrasebook.
+// batches cut to their longest sentence or bucketed by length training the
+// same function as fixed-width ones, and `nmt train --arch transformer` end
+// to end on a small phrasebook.
 
 #include <doctest/doctest.h>
 
@@ -14,6 +16,7 @@
 #include "examples/nmt/commands.hpp"
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/loaded_model.hpp"
+#include "examples/nmt/pair_dataset.hpp"
 #include "examples/nmt/transformer_decoding.hpp"
 #include "examples/nmt/transformer_model.hpp"
 #include "examples/nmt/transformer_model_dir.hpp"
@@ -46,7 +49,7 @@ Small small_model() {
   const nmt::TransformerConfig config{.d_model = 8, .heads = 2, .ff_dim = 12, .encoder_layers = 2, .decoder_layers = 2,
                                       .dropout = 0.0, .en_timesteps = 6, .fr_timesteps = 7,
                                       .en_vocab = vocab.en.vocabulary_size(), .fr_vocab = vocab.fr.vocabulary_size()};
-  Array source = nmt::source_ids(vocab.en, nmt::sources_of(pairs), config.en_timesteps);
+  Array source = nmt::source_ids(vocab.en, nmt::sources_of(pairs), config.en_timesteps, config.en_padding);
   nmt::TrainedTransformer trained{nmt::build_transformer(config), vocab.en, vocab.fr};
   return {std::move(vocab), std::move(trained), std::move(source)};
 }
@@ -57,7 +60,103 @@ fs::path scratch_dir(const std::string& name) {
   return dir;
 }
 
+// Twelve pairs of one to six words a side, post-padded ids.
+struct PairIds {
+  Array source, target;
+};
+PairIds pair_ids(const nmt::Vocabularies& vocab, std::size_t en_timesteps, std::size_t fr_timesteps) {
+  const std::vector<std::string> words = {"he", "saw", "a", "big", "old", "car"};
+  std::vector<std::string> english, french;
+  for (std::size_t i = 0; i < 12; ++i) {
+    std::string en, fr;
+    for (std::size_t w = 0; w <= (5 * i) % 6; ++w) en += words[(i + w) % 6] + " ";
+    for (std::size_t w = 0; w <= (7 * i + 2) % 5; ++w) fr += std::string(w % 2 ? "une " : "voiture ");
+    english.push_back(en);
+    french.push_back(fr);
+  }
+  return {nmt::source_ids(vocab.en, english, en_timesteps, "post"), nmt::target_ids(vocab.fr, french, fr_timesteps)};
+}
+
+// The real words of row r of post-padded ids.
+std::size_t words_in(const Array& ids, std::size_t r) {
+  std::size_t n = 0;
+  for (std::size_t j = 0; j < ids.shape()[1]; ++j) n += ids(r, j) != 0.0f;
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("nmt transformer: batches cut to their longest sentence train the same function as fixed-width ones") {
+  Small s = small_model();
+  const auto& c = s.trained.model.config;
+  const PairIds ids = pair_ids(s.vocab, c.en_timesteps, c.fr_timesteps);
+  auto& model = *s.trained.model.training;
+  const auto fixed = model.evaluate(nmt::transformer_batches(ids.source, ids.target, 5, 3, nmt::Batching::fixed));
+  const auto longest = model.evaluate(nmt::transformer_batches(ids.source, ids.target, 5, 3, nmt::Batching::longest));
+  CHECK(fixed.at("loss") == doctest::Approx(longest.at("loss")).epsilon(1e-5));
+  CHECK(fixed.at("accuracy") == doctest::Approx(longest.at("accuracy")).epsilon(1e-6));
+}
+
+TEST_CASE("nmt transformer: each batching gives every pair once per epoch, in batches no wider than their longest pair") {
+  Small s = small_model();
+  const PairIds ids = pair_ids(s.vocab, 8, 9);
+  for (const auto batching : {nmt::Batching::fixed, nmt::Batching::longest, nmt::Batching::bucket}) {
+    CAPTURE(int(batching));
+    const auto batches = nmt::transformer_batches(ids.source, ids.target, 4, 7, batching);
+    std::multiset<std::size_t> seen, expected;
+    for (std::size_t r = 0; r < 12; ++r) expected.insert(words_in(ids.source, r) * 100 + words_in(ids.target, r));
+    for (std::size_t b = 0;; ++b) {
+      kiln::Batch batch;
+      try {
+        batch = batches->get_batch(b);
+      } catch (const kiln::DataExhausted&) {
+        break;
+      }
+      const Array& english = batch.x[0];
+      const Array& decoder_in = batch.x[1];
+      const Array& decoder_out = batch.y[0];
+      std::size_t longest_en = 0, longest_fr = 0, shortest_en = 100;
+      for (std::size_t r = 0; r < english.shape()[0]; ++r) {
+        const std::size_t en = words_in(english, r), fr = words_in(decoder_out, r) + 1;  // + '<sos>'
+        seen.insert(en * 100 + fr);
+        longest_en = std::max(longest_en, en), longest_fr = std::max(longest_fr, fr);
+        shortest_en = std::min(shortest_en, en);
+      }
+      if (batching == nmt::Batching::fixed) {
+        CHECK(english.shape()[1] == 8);
+        CHECK(decoder_in.shape()[1] == 8);
+      } else {
+        CHECK(english.shape()[1] == longest_en);
+        CHECK(decoder_in.shape()[1] + 1 == longest_fr);
+      }
+      if (batching == nmt::Batching::bucket) CHECK(longest_en - shortest_en <= 1);
+      REQUIRE(batch.sample_weight);
+      CHECK(batch.sample_weight->shape() == decoder_in.shape());
+    }
+    CHECK(seen == expected);
+  }
+}
+
+TEST_CASE("nmt transformer: English is padded on the side the model was trained with") {
+  Small s = small_model();
+  CHECK(s.trained.model.config.en_padding == "post");
+  const fs::path dir = scratch_dir("padding");
+  {
+    kiln::io::DirectoryWrite write(dir, nmt::model_dir_parts());
+    nmt::write_transformer_files(write.staging(), s.trained);
+    write.commit();
+  }
+  const auto she = float(s.vocab.en.word_index().at("she"));
+  CHECK(nmt::LoadedModel::load(dir).source_ids({"she"})(0, 0) == she);
+  // Directories saved before en_padding was written were trained pre-padded.
+  auto json = nmt::to_json(s.trained.model.config);
+  json.erase("en_padding");
+  CHECK(nmt::transformer_config_from_json(json, "config.json").en_padding == "pre");
+  json["en_padding"] = "middle";
+  CHECK_THROWS_WITH_AS(nmt::transformer_config_from_json(json, "config.json"),
+                       "config.json: en_padding: expected \"pre\" or \"post\", got \"middle\"", kiln::FormatError);
+  fs::remove_all(dir);
+}
 
 TEST_CASE("nmt transformer: the training model maps ids to logits carrying the French mask") {
   Small s = small_model();
@@ -146,7 +245,7 @@ TEST_CASE("nmt train --arch transformer trains, saves and is read back by transl
   const fs::path dir = scratch_dir("train");
   const auto inv = nmt::parse_command_line({"nmt", "train", "--arch", "transformer", "--samples", "400", "--epochs", "2",
                                             "--d-model", "16", "--heads", "2", "--ff-dim", "24", "--layers", "1",
-                                            "--warmup", "10", "--quiet", "--out", dir.string()});
+                                            "--warmup", "10", "--batching", "bucket", "--quiet", "--out", dir.string()});
   std::ostringstream out;
   REQUIRE(nmt::run_train(inv.train, out) == nmt::exit_ok);
   CHECK(out.str().find("Held-out") != std::string::npos);
@@ -165,5 +264,9 @@ TEST_CASE("nmt train --arch transformer trains, saves and is read back by transl
   CHECK(std::count(lines.begin(), lines.end(), '\n') == 3);
   CHECK_THROWS_WITH_AS(nmt::parse_command_line({"nmt", "train", "--arch", "lstm"}),
                        doctest::Contains("--arch expects gru or transformer"), nmt::UsageError);
+  CHECK_THROWS_WITH_AS(nmt::parse_command_line({"nmt", "train", "--batching", "sorted"}),
+                       doctest::Contains("--batching expects fixed, longest or bucket, got 'sorted'"), nmt::UsageError);
+  const auto gru = nmt::parse_command_line({"nmt", "train", "--batching", "longest"});
+  CHECK_THROWS_WITH_AS(nmt::run_train(gru.train, out), doctest::Contains("the gru model takes only fixed"), kiln::Error);
   fs::remove_all(dir);
 }

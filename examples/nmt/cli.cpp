@@ -220,7 +220,17 @@ CommandSpec train_spec(TrainOptions& o) {
               if (o.learning_rate == 0.0) usage_error(c, "--learning-rate must be positive");
             }},
            {"--warmup", "N", "transformer: steps of linear learning-rate warmup, 0 = none" + default_of(o.warmup),
-            count(o.warmup, c, "--warmup", 0, 100'000'000)}}};
+            count(o.warmup, c, "--warmup", 0, 100'000'000)},
+           {"--batching", "NAME",
+            "training batches padded to fixed --en/--fr-timesteps, to each batch's longest sentence (longest), "
+            "or bucket (similar lengths batched together); only the transformer masks padding, so the gru takes "
+            "only fixed (default: longest for transformer, fixed for gru)",
+            [&o, c](const std::string& v) {
+              if (v != "fixed" && v != "longest" && v != "bucket") {
+                usage_error(c, "--batching expects fixed, longest or bucket, got '" + v + "'");
+              }
+              o.batching = v;
+            }}}};
 }
 
 CommandSpec translate_spec(TranslateOptions& o) {

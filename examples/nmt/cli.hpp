@@ -73,6 +73,7 @@ struct TrainOptions {
   double dropout = 0.1;
   double learning_rate = 1e-3;
   std::size_t warmup = 0;             // steps of linear learning-rate warmup; 0: none
+  std::string batching;               // fixed, longest or bucket; empty: the architecture's default
   std::string checkpoint_path() const { return checkpoint_dir.empty() ? out + ".checkpoint" : checkpoint_dir; }
 };
 

@@ -56,10 +56,11 @@ Vocabularies fit_vocabularies(const std::vector<SentencePair>& pairs) {
   return v;
 }
 
-Array source_ids(const Tokenizer& en, const std::vector<std::string>& english, std::size_t timesteps) {
+Array source_ids(const Tokenizer& en, const std::vector<std::string>& english, std::size_t timesteps,
+                 const std::string& padding) {
   if (english.empty()) return Array::from_shape({0, timesteps});
   return kiln::text::pad_sequences(en.texts_to_sequences(english),
-                                   {.maxlen = timesteps, .padding = "pre", .truncating = "post"});
+                                   {.maxlen = timesteps, .padding = padding, .truncating = "post"});
 }
 
 Array target_ids(const Tokenizer& fr, const std::vector<std::string>& french, std::size_t timesteps) {
@@ -68,6 +69,20 @@ Array target_ids(const Tokenizer& fr, const std::vector<std::string>& french, st
   for (const auto& s : french) wrapped.push_back(wrap_target(s));
   return kiln::text::pad_sequences(fr.texts_to_sequences(wrapped),
                                    {.maxlen = timesteps, .padding = "post", .truncating = "post"});
+}
+
+Array without_trailing_padding(const Array& ids) {
+  const std::size_t n = ids.shape()[0], t = ids.shape()[1];
+  std::size_t used = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = t; j > used; --j) {
+      if (ids.data()[i * t + j - 1] != 0.0f) {
+        used = j;
+        break;
+      }
+    }
+  }
+  return used == t ? ids : id_columns(ids, 0, used);
 }
 
 Array id_columns(const Array& ids, std::size_t begin, std::size_t end) {

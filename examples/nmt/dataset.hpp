@@ -53,12 +53,19 @@ struct Vocabularies {
 // wrapped French side of `pairs`.
 Vocabularies fit_vocabularies(const std::vector<SentencePair>& pairs);
 
-// English ids (N, timesteps) as floats, pre-padded with 0. Longer
-// sentences keep their first `timesteps` words.
-Array source_ids(const Tokenizer& en, const std::vector<std::string>& english, std::size_t timesteps);
+// English ids (N, timesteps) as floats, padded with 0 before the words
+// (padding "pre", the seed's GRU) or after them ("post", the Transformer,
+// whose positions then do not depend on the padding). Longer sentences
+// keep their first `timesteps` words.
+Array source_ids(const Tokenizer& en, const std::vector<std::string>& english, std::size_t timesteps,
+                 const std::string& padding = "pre");
 // Wrapped French ids (N, timesteps), post-padded; longer ones keep their
 // first words (so they lose 'eos').
 Array target_ids(const Tokenizer& fr, const std::vector<std::string>& french, std::size_t timesteps);
+
+// The columns of post-padded ids (N, T) up to the last that holds a word in
+// any row: a batch padded to its own longest sentence (at least one column).
+Array without_trailing_padding(const Array& ids);
 
 // Columns [begin, end) of ids (N, T): the decoder's input is target[:, :-1],
 // its target target[:, 1:].

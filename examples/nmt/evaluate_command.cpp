@@ -31,7 +31,7 @@ int run_evaluate(const EvaluateOptions& o, std::ostream& out, std::ostream& log)
         << (o.beam > 1 ? "beam " + std::to_string(o.beam) : std::string("greedy")) << ")\n";
   }
   const auto start = std::chrono::steady_clock::now();
-  const auto translations = model.translate(source_ids(model.en(), sources_of(pairs), steps), o.beam, nullptr, o.cache);
+  const auto translations = model.translate(model.source_ids(sources_of(pairs)), o.beam, nullptr, o.cache);
   std::vector<TokenizedSentence> found;
   for (const auto& t : translations) found.push_back(t.words);
   const Scores scores = score_translations(found, targets_of(pairs));

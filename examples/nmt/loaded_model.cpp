@@ -2,6 +2,7 @@
 
 #include "examples/nmt/loaded_model.hpp"
 
+#include "examples/nmt/dataset.hpp"
 #include "examples/nmt/transformer_decoding.hpp"
 
 namespace nmt {
@@ -20,6 +21,10 @@ const kiln::text::Tokenizer& LoadedModel::en() const { return gru_ ? gru_->en : 
 const kiln::text::Tokenizer& LoadedModel::fr() const { return gru_ ? gru_->fr : transformer_->fr; }
 std::size_t LoadedModel::en_timesteps() const {
   return gru_ ? gru_->model.config.en_timesteps : transformer_->model.config.en_timesteps;
+}
+
+kiln::Array LoadedModel::source_ids(const std::vector<std::string>& english) const {
+  return nmt::source_ids(en(), english, en_timesteps(), gru_ ? "pre" : transformer_->model.config.en_padding);
 }
 
 std::vector<Translation> LoadedModel::translate(const kiln::Array& source_ids, std::size_t beam,

@@ -22,6 +22,9 @@ class LoadedModel {
   const kiln::text::Tokenizer& fr() const;
   std::size_t en_timesteps() const;
   bool is_transformer() const { return transformer_ != nullptr; }
+  // English sentences as the id rows (N, en_timesteps) the model reads,
+  // padded on the side it was trained with.
+  kiln::Array source_ids(const std::vector<std::string>& english) const;
 
   // Translations of English id rows (N, en_timesteps), greedy for beam 1.
   // `heads` (Transformer only) receives each sentence's per-head attention;

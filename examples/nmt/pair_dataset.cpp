@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/batching.hpp"
+#include "data/bucket_by_length_dataset.hpp"
 #include "distributed/row_shard.hpp"
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/transformer_model.hpp"
@@ -107,15 +108,68 @@ kiln::Dataset::BatchFunction seq2seq_inputs(const Seq2SeqConfig& c) {
   };
 }
 
-kiln::Dataset::BatchFunction transformer_inputs(std::size_t fr_timesteps) {
-  return [fr_timesteps](kiln::Batch ids) {
+kiln::Dataset::BatchFunction transformer_inputs() {
+  return [](kiln::Batch ids) {
     const Array& target = ids.x[1];
-    Array decoder_out = id_columns(target, 1, fr_timesteps);  // target[:, 1:], padding masked in the loss
+    const std::size_t steps = target.shape()[1];
+    Array decoder_in = id_columns(target, 0, steps - 1);  // target[:, :-1]
+    Array decoder_out = id_columns(target, 1, steps);     // target[:, 1:]
+    // '<eos>' as an input predicts only padding: as padding, the decoder's
+    // mask (which the logits carry to the loss) is exactly the target's, so
+    // the loss is the mean over real words however wide the batch is.
+    for (std::size_t i = 0; i < decoder_in.size(); ++i) {
+      if (decoder_out.data()[i] == 0.0f) decoder_in.data()[i] = 0.0f;
+    }
     Array mask = padding_mask(decoder_out);
-    return kiln::Batch{{std::move(ids.x[0]), id_columns(target, 0, fr_timesteps - 1)},
-                       {std::move(decoder_out)},
-                       std::move(mask)};
+    return kiln::Batch{{std::move(ids.x[0]), std::move(decoder_in)}, {std::move(decoder_out)}, std::move(mask)};
   };
+}
+
+std::optional<Batching> batching_named(const std::string& name) {
+  if (name == "fixed") return Batching::fixed;
+  if (name == "longest") return Batching::longest;
+  if (name == "bucket") return Batching::bucket;
+  return std::nullopt;
+}
+
+namespace {
+
+// A batch of post-padded id rows cut to its longest sentence on each side.
+kiln::Batch cut_to_longest(kiln::Batch ids) {
+  for (auto& side : ids.x) side = without_trailing_padding(side);
+  return ids;
+}
+
+// Bucket boundaries every two English words: a bucket's sentences differ by
+// at most one word, so its batches carry almost no padding.
+kiln::BucketOptions english_length_buckets(std::size_t en_timesteps, std::size_t batch_size) {
+  kiln::BucketOptions buckets;
+  for (std::size_t length = 3; length <= en_timesteps; length += 2) buckets.boundaries.push_back(length);
+  buckets.batch_sizes.assign(buckets.boundaries.size() + 1, batch_size);
+  buckets.padding.side = kiln::PadSide::post;
+  return buckets;
+}
+
+}  // namespace
+
+std::shared_ptr<kiln::Dataset> transformer_batches(const Array& source_ids, const Array& target_ids,
+                                                   std::size_t batch_size, std::uint64_t seed, Batching batching) {
+  switch (batching) {
+    case Batching::fixed:
+      return std::make_shared<PairDataset>(source_ids, target_ids, batch_size, seed)->map(transformer_inputs());
+    case Batching::longest:
+      return std::make_shared<PairDataset>(source_ids, target_ids, batch_size, seed)
+          ->map(cut_to_longest)
+          ->map(transformer_inputs());
+    case Batching::bucket:
+      // One pair at a time, shuffled, each cut to its own length; the
+      // buckets pad a batch to its longest pair again.
+      return std::make_shared<PairDataset>(source_ids, target_ids, 1, seed)
+          ->map(cut_to_longest)
+          ->bucket_by_length(english_length_buckets(source_ids.shape()[1], batch_size))
+          ->map(transformer_inputs());
+  }
+  throw kiln::Error("nmt: unknown batching");
 }
 
 }  // namespace nmt

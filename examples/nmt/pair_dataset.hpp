@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -61,8 +62,26 @@ class PairDataset : public kiln::Dataset {
 // or ids when the model embeds), y = [one-hot target[:, 1:]].
 kiln::Dataset::BatchFunction seq2seq_inputs(const Seq2SeqConfig& config);
 
-// ids batch -> x = [English ids, target[:, :-1]], y = [target[:, 1:]], its
-// padding masked out by the sample weights.
-kiln::Dataset::BatchFunction transformer_inputs(std::size_t fr_timesteps);
+// ids batch -> x = [English ids, target[:, :-1] without '<eos>'],
+// y = [target[:, 1:]], its padding masked out (by the logits' mask and the
+// sample weights alike).
+kiln::Dataset::BatchFunction transformer_inputs();
+
+// How the Transformer's training batches are padded (`nmt train --batching`).
+// Its padding is masked everywhere, so all three train the same function;
+// the shorter batches only compute less.
+enum class Batching {
+  fixed,    // every batch en_timesteps x fr_timesteps wide, as the seed's GRU
+  longest,  // each batch cut to its longest sentence on each side
+  bucket,   // pairs of similar English length batched together (bucket_by_length)
+};
+// "fixed", "longest", "bucket" -> Batching; nullopt for another name.
+std::optional<Batching> batching_named(const std::string& name);
+
+// The Transformer's training batches (x = [English ids, French ids
+// target[:, :-1]], y = [target[:, 1:]], padding masked by sample weights)
+// from post-padded English and French id rows, in a fresh order each epoch.
+std::shared_ptr<kiln::Dataset> transformer_batches(const kiln::Array& source_ids, const kiln::Array& target_ids,
+                                                   std::size_t batch_size, std::uint64_t seed, Batching batching);
 
 }  // namespace nmt

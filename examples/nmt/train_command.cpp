@@ -241,6 +241,12 @@ void report_training(const TrainedModel& trained, const TrainOptions& o, std::si
 
 int run_train(const TrainOptions& given, std::ostream& root_out) {
   if (given.arch == "transformer") return run_train_transformer(given, root_out);
+  if (!given.batching.empty() && given.batching != "fixed") {
+    // The seed's GRU reads every padded step (nothing masks it) and learns the
+    // padding as words: a batch cut shorter would train another function.
+    throw kiln::Error("nmt train: --batching " + given.batching +
+                      " needs a model that masks padding (--arch transformer); the gru model takes only fixed");
+  }
   const auto start = std::chrono::steady_clock::now();
   // Under mpirun every process prepares the same data and model and trains
   // on its shard of each global batch (--batch-size stays the global size);

@@ -29,7 +29,8 @@ nlohmann::json to_json(const TransformerConfig& c) {
           {"en_vocab", c.en_vocab},
           {"fr_vocab", c.fr_vocab},
           {"start_token", c.start_token},
-          {"end_token", c.end_token}};
+          {"end_token", c.end_token},
+          {"en_padding", c.en_padding}};
 }
 
 bool is_transformer_config(const nlohmann::json& json) {
@@ -73,6 +74,12 @@ TransformerConfig transformer_config_from_json(const nlohmann::json& json, const
     if (!field(name).is_string() || field(name).get<std::string>().empty()) fault(name, "expected a non-empty string");
     *token = field(name).get<std::string>();
   }
+  c.en_padding = "pre";  // directories written before the field was saved were trained so
+  if (json.contains("en_padding")) {
+    const auto& padding = json.at("en_padding");
+    if (padding != "pre" && padding != "post") fault("en_padding", "expected \"pre\" or \"post\", got " + padding.dump());
+    c.en_padding = padding.get<std::string>();
+  }
   if (c.d_model % c.heads != 0) fault("heads", "d_model " + std::to_string(c.d_model) + " is not a multiple of it");
   return c;
 }
@@ -107,8 +114,9 @@ TransformerSeq2Seq build_transformer(const TransformerConfig& c, double learning
                                                           .dropout = dropout, .name = "decoder_" + std::to_string(i + 1)});
   }
   kiln::Dense output({.units = c.fr_vocab, .name = "output_layer"});
-  const auto source = kiln::Input({std::int64_t(c.en_timesteps)}, "english_ids");
-  const auto target = kiln::Input({std::int64_t(c.decoder_steps())}, "french_ids");
+  // Any length up to the configured one: batches padded to their own longest sentence.
+  const auto source = kiln::Input({kiln::unknown_dim}, "english_ids");
+  const auto target = kiln::Input({kiln::unknown_dim}, "french_ids");
   kiln::SymbolicTensor x = source_embedding(source);
   for (const auto& encoder : encoders) x = encoder(x);
   kiln::SymbolicTensor y = target_embedding(target);

@@ -48,6 +48,10 @@ struct TransformerConfig {
   std::size_t fr_vocab = 0;
   std::string start_token = "<sos>";
   std::string end_token = "<eos>";
+  // Where English padding goes: "post" (after the words, so a batch cut to
+  // its longest sentence keeps every word's position). Model directories
+  // written before this field was saved were trained "pre".
+  std::string en_padding = "post";
 
   std::size_t decoder_steps() const { return fr_timesteps - 1; }
   bool operator==(const TransformerConfig&) const = default;

@@ -69,18 +69,19 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
                                  .fr_vocab = vocab.fr.vocabulary_size()};
   out << "Corpus: " << pairs.size() << " pairs, " << split.train.size() << " for training, " << split.test.size()
       << " held out\nVocabulary: " << config.en_vocab << " English ids, " << config.fr_vocab << " French ids\n";
-  const Array source = source_ids(vocab.en, sources_of(split.train), o.en_timesteps);
+  const Array source = source_ids(vocab.en, sources_of(split.train), o.en_timesteps, config.en_padding);
   const Array target = target_ids(vocab.fr, targets_of(split.train), o.fr_timesteps);
   // Batches of ids in a fresh order each epoch; decoder input, target and
   // padding mask made per batch.
-  const auto batches = std::make_shared<PairDataset>(source, target, o.batch_size, o.seed);
+  const auto batches = transformer_batches(source, target, o.batch_size, o.seed,
+                                           *batching_named(o.batching.empty() ? "longest" : o.batching));
 
   TrainedTransformer trained{build_transformer(config, o.learning_rate, o.warmup, job->size() > 1 ? job : nullptr),
                              std::move(vocab.en), std::move(vocab.fr)};
   if (!o.quiet) trained.model.training->summary(out);
   std::vector<double> step_seconds;
   const auto train_start = Clock::now();
-  const kiln::History history = trained.model.training->fit(batches->map(transformer_inputs(o.fr_timesteps)),
+  const kiln::History history = trained.model.training->fit(batches,
                               {.epochs = o.epochs, .seed = o.seed, .verbose = o.quiet ? 0 : 1,
                                .callbacks = {std::make_shared<StepTimer>(step_seconds)}, .out = &out});
   const double train_seconds = seconds_since(train_start);
@@ -91,7 +92,7 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   if (!job->is_root()) return exit_ok;
 
   const auto& shown = split.test.empty() ? split.train : split.test;
-  const Array held_source = source_ids(trained.en, sources_of(shown), o.en_timesteps);
+  const Array held_source = source_ids(trained.en, sources_of(shown), o.en_timesteps, config.en_padding);
   const TransformerDecoding decoding(trained.model, trained.fr);
   const auto decode_start = Clock::now();
   const auto translations = decoding.greedy(split.test.empty() ? kiln::row_range(held_source, 0, 1) : held_source);

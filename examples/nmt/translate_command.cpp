@@ -138,7 +138,7 @@ struct Translator {
         texts.push_back(join_words(l.words));
       }
     }
-    const Array ids = source_ids(model.en(), texts, model.en_timesteps());
+    const Array ids = model.source_ids(texts);
     std::vector<std::vector<Array>> heads;
     const auto translations = texts.empty() ? std::vector<Translation>{}
                                             : model.translate(ids, beam, model.is_transformer() ? &heads : nullptr);
