@@ -237,7 +237,7 @@ void run_transformer_bench(bool quick) {
   std::fflush(stdout);
 
   Array sentence = random_ids(1, c.en_time, c.en_vocab, rng);
-  for (std::size_t t = 0; t < 5; ++t) sentence(0, t) = 0.0f;  // 15 words, pre-padded
+  for (std::size_t t = 15; t < c.en_time; ++t) sentence(0, t) = 0.0f;  // 15 words, post-padded as nmt pads them
   // Per sentence: greedy over 64 sentences at once (how nmt decodes), one
   // sentence alone (overhead-bound: a step of one position is mostly op
   // overhead), and beam 4 on one sentence.

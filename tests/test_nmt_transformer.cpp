@@ -86,15 +86,57 @@ std::size_t words_in(const Array& ids, std::size_t r) {
 
 }  // namespace
 
-TEST_CASE("nmt transformer: batches cut to their longest sentence train the same function as fixed-width ones") {
+TEST_CASE("nmt transformer: batches cut to their longest sentence or bucketed compute what fixed-width ones do") {
+  // Configured wider than any pair, so every cut batch is narrower.
+  kiln::set_random_seed(9);
   Small s = small_model();
-  const auto& c = s.trained.model.config;
+  nmt::TransformerConfig c = s.trained.model.config;
+  c.en_timesteps = 9, c.fr_timesteps = 10;
+  const nmt::TransformerSeq2Seq wide = nmt::build_transformer(c);
   const PairIds ids = pair_ids(s.vocab, c.en_timesteps, c.fr_timesteps);
-  auto& model = *s.trained.model.training;
+  auto& model = *wide.training;
   const auto fixed = model.evaluate(nmt::transformer_batches(ids.source, ids.target, 5, 3, nmt::Batching::fixed));
-  const auto longest = model.evaluate(nmt::transformer_batches(ids.source, ids.target, 5, 3, nmt::Batching::longest));
+  const auto cut = nmt::transformer_batches(ids.source, ids.target, 5, 3, nmt::Batching::longest);
+  CHECK(cut->get_batch(0).x[0].shape()[1] < c.en_timesteps);
+  CHECK(cut->get_batch(0).x[1].shape()[1] < c.decoder_steps());
+  const auto longest = model.evaluate(cut);
   CHECK(fixed.at("loss") == doctest::Approx(longest.at("loss")).epsilon(1e-5));
   CHECK(fixed.at("accuracy") == doctest::Approx(longest.at("accuracy")).epsilon(1e-6));
+  // Bucketed batches group other pairs, so compare pair by pair: each real
+  // word's logits as the whole fixed-width set gives them.
+  kiln::NoGradGuard no_grad;
+  const auto all = nmt::transformer_batches(ids.source, ids.target, 12, 3, nmt::Batching::fixed)->get_batch(0);
+  const Array reference = Tensor(wide.training({Tensor(all.x[0]), Tensor(all.x[1])})).value();
+  const auto buckets = nmt::transformer_batches(ids.source, ids.target, 3, 3, nmt::Batching::bucket);
+  std::size_t words = 0;
+  for (std::size_t b = 0;; ++b) {
+    kiln::Batch batch;
+    try {
+      batch = buckets->get_batch(b);
+    } catch (const kiln::DataExhausted&) {
+      break;
+    }
+    const Array logits = Tensor(wide.training({Tensor(batch.x[0]), Tensor(batch.x[1])})).value();
+    for (std::size_t r = 0; r < batch.x[0].shape()[0]; ++r) {
+      // The same pair in the fixed-width batch: the row with the same ids.
+      std::size_t match = 12;
+      for (std::size_t i = 0; i < 12 && match == 12; ++i) {
+        bool same = true;
+        for (std::size_t t = 0; t < batch.x[0].shape()[1]; ++t) same = same && all.x[0](i, t) == batch.x[0](r, t);
+        for (std::size_t t = 0; t < batch.x[1].shape()[1]; ++t) same = same && all.x[1](i, t) == batch.x[1](r, t);
+        if (same) match = i;
+      }
+      REQUIRE(match < 12);
+      for (std::size_t t = 0; t < batch.y[0].shape()[1]; ++t) {
+        if (batch.y[0](r, t) == 0.0f) continue;
+        ++words;
+        for (std::size_t k = 0; k < logits.shape()[2]; ++k) {
+          CHECK(logits(r, t, k) == doctest::Approx(reference(match, t, k)).epsilon(1e-4));
+        }
+      }
+    }
+  }
+  CHECK(words == std::size_t(xt::sum(*all.sample_weight)()));
 }
 
 TEST_CASE("nmt transformer: each batching gives every pair once per epoch, in batches no wider than their longest pair") {
@@ -148,14 +190,28 @@ TEST_CASE("nmt transformer: English is padded on the side the model was trained 
   }
   const auto she = float(s.vocab.en.word_index().at("she"));
   CHECK(nmt::LoadedModel::load(dir).source_ids({"she"})(0, 0) == she);
-  // Directories saved before en_padding was written were trained pre-padded.
+  // Version 1 directories (before en_padding was saved) were trained pre-padded.
   auto json = nmt::to_json(s.trained.model.config);
   json.erase("en_padding");
-  CHECK(nmt::transformer_config_from_json(json, "config.json").en_padding == "pre");
+  json["format_version"] = 1;
+  const fs::path old_dir = scratch_dir("padding_v1");
+  {
+    kiln::io::DirectoryWrite write(old_dir, nmt::model_dir_parts());
+    nmt::write_transformer_files(write.staging(), s.trained);
+    kiln::io::write_file_atomically(write.staging() / "config.json", json.dump(2));
+    write.commit();
+  }
+  const nmt::LoadedModel old = nmt::LoadedModel::load(old_dir);
+  CHECK(old.source_ids({"she"})(0, old.en_timesteps() - 1) == she);
+  CHECK(old.source_ids({"she"})(0, 0) == 0.0f);
+  json["format_version"] = 2;
+  CHECK_THROWS_WITH_AS(nmt::transformer_config_from_json(json, "config.json"), "config.json: en_padding: missing",
+                       kiln::FormatError);
   json["en_padding"] = "middle";
   CHECK_THROWS_WITH_AS(nmt::transformer_config_from_json(json, "config.json"),
                        "config.json: en_padding: expected \"pre\" or \"post\", got \"middle\"", kiln::FormatError);
   fs::remove_all(dir);
+  fs::remove_all(old_dir);
 }
 
 TEST_CASE("nmt transformer: the training model maps ids to logits carrying the French mask") {

@@ -3,7 +3,8 @@
 // sentence pairs (a corpus or the built-in phrasebook), a seeded train/test
 // split, Keras tokenizers fitted on the training side with the OOV token
 // 'UNK', French wrapped in start and end markers, and id matrices padded
-// the seed's way: English pre-padded, French post-padded.
+// the seed's way: English pre-padded, French post-padded (the Transformer
+// post-pads English too: source_ids' padding).
 //
 // The seed's markers "sos" and "eos" were ordinary words, so a French
 // sentence holding the word "eos" was cut there. Here French is first

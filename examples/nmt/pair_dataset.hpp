@@ -1,6 +1,7 @@
 #pragma once
 // The NMT training data as a kiln::Dataset for fit: English ids
-// (N, en_timesteps) and wrapped French ids (N, fr_timesteps), a batch of
+// (N, en_timesteps) and wrapped French ids (N, fr_timesteps) (the
+// Transformer's batches may then be cut to their longest sentence), a batch of
 // rows per step in an order shuffled afresh at the start of every epoch, as
 // the seed's model_helper.train drew it. A map turns each batch of ids into
 // the model's inputs (seq2seq_inputs: one-hot or ids; transformer_inputs:
@@ -68,8 +69,8 @@ kiln::Dataset::BatchFunction seq2seq_inputs(const Seq2SeqConfig& config);
 kiln::Dataset::BatchFunction transformer_inputs();
 
 // How the Transformer's training batches are padded (`nmt train --batching`).
-// Its padding is masked everywhere, so all three train the same function;
-// the shorter batches only compute less.
+// Its padding is masked everywhere, so all three compute the same outputs
+// for every pair; the shorter batches only compute less.
 enum class Batching {
   fixed,    // every batch en_timesteps x fr_timesteps wide, as the seed's GRU
   longest,  // each batch cut to its longest sentence on each side

@@ -46,8 +46,9 @@ TransformerConfig transformer_config_from_json(const nlohmann::json& json, const
     if (!json.contains(name)) fault(name, "missing");
     return json.at(name);
   };
-  if (field("format_version") != transformer_config_format_version) {
-    fault("format_version", "this program reads version 1, got " + field("format_version").dump());
+  const auto& version = field("format_version");
+  if (version != 1 && version != transformer_config_format_version) {
+    fault("format_version", "this program reads versions 1 and 2, got " + version.dump());
   }
   auto size = [&](const char* name, std::size_t min, std::size_t max) {
     const auto& v = field(name);
@@ -74,9 +75,9 @@ TransformerConfig transformer_config_from_json(const nlohmann::json& json, const
     if (!field(name).is_string() || field(name).get<std::string>().empty()) fault(name, "expected a non-empty string");
     *token = field(name).get<std::string>();
   }
-  c.en_padding = "pre";  // directories written before the field was saved were trained so
-  if (json.contains("en_padding")) {
-    const auto& padding = json.at("en_padding");
+  c.en_padding = "pre";  // version 1 directories were trained so
+  if (version == 2) {
+    const auto& padding = field("en_padding");
     if (padding != "pre" && padding != "post") fault("en_padding", "expected \"pre\" or \"post\", got " + padding.dump());
     c.en_padding = padding.get<std::string>();
   }

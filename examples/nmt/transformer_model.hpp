@@ -49,8 +49,8 @@ struct TransformerConfig {
   std::string start_token = "<sos>";
   std::string end_token = "<eos>";
   // Where English padding goes: "post" (after the words, so a batch cut to
-  // its longest sentence keeps every word's position). Model directories
-  // written before this field was saved were trained "pre".
+  // its longest sentence keeps every word's position). Version 1
+  // directories, written before this field, were trained "pre".
   std::string en_padding = "post";
 
   std::size_t decoder_steps() const { return fr_timesteps - 1; }
@@ -59,7 +59,8 @@ struct TransformerConfig {
 
 // config.json's "format" for a Transformer model directory.
 inline constexpr const char* transformer_config_format = "kiln-nmt-transformer";
-inline constexpr int transformer_config_format_version = 1;
+// Version 2 added en_padding; version 1 directories were trained pre-padded.
+inline constexpr int transformer_config_format_version = 2;
 
 nlohmann::json to_json(const TransformerConfig& config);
 // FormatError "<where>: <field>: <fault>" for a missing field, a wrong type,

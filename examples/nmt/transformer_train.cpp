@@ -74,7 +74,7 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   // Batches of ids in a fresh order each epoch; decoder input, target and
   // padding mask made per batch.
   const auto batches = transformer_batches(source, target, o.batch_size, o.seed,
-                                           *batching_named(o.batching.empty() ? "longest" : o.batching));
+                                           batching_named(o.batching.empty() ? "longest" : o.batching).value());
 
   TrainedTransformer trained{build_transformer(config, o.learning_rate, o.warmup, job->size() > 1 ? job : nullptr),
                              std::move(vocab.en), std::move(vocab.fr)};
