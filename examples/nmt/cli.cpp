@@ -222,9 +222,9 @@ CommandSpec train_spec(TrainOptions& o) {
            {"--warmup", "N", "transformer: steps of linear learning-rate warmup, 0 = none" + default_of(o.warmup),
             count(o.warmup, c, "--warmup", 0, 100'000'000)},
            {"--batching", "NAME",
-            "training batches padded to fixed --en/--fr-timesteps, to each batch's longest sentence (longest), "
-            "or bucket (similar lengths batched together); only the transformer masks padding, so the gru takes "
-            "only fixed (default: longest for transformer, fixed for gru)",
+            "how training batches are padded: longest (each batch to its longest sentence), bucket (sentences "
+            "of similar English length together) or fixed (to --en-timesteps/--fr-timesteps); the gru masks no "
+            "padding and takes only fixed (default: longest for transformer, fixed for gru)",
             [&o, c](const std::string& v) {
               if (v != "fixed" && v != "longest" && v != "bucket") {
                 usage_error(c, "--batching expects fixed, longest or bucket, got '" + v + "'");
