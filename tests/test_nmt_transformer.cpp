@@ -77,6 +77,18 @@ PairIds pair_ids(const nmt::Vocabularies& vocab, std::size_t en_timesteps, std::
   return {nmt::source_ids(vocab.en, english, en_timesteps, "post"), nmt::target_ids(vocab.fr, french, fr_timesteps)};
 }
 
+// Every batch of one epoch, read until the data ends (bucketed data does not know its count).
+std::vector<kiln::Batch> epoch_of(kiln::Dataset& data) {
+  std::vector<kiln::Batch> batches;
+  for (std::size_t b = 0;; ++b) {
+    try {
+      batches.push_back(data.get_batch(b));
+    } catch (const kiln::DataExhausted&) {
+      return batches;
+    }
+  }
+}
+
 // The real words of row r of post-padded ids.
 std::size_t words_in(const Array& ids, std::size_t r) {
   std::size_t n = 0;
@@ -109,13 +121,7 @@ TEST_CASE("nmt transformer: batches cut to their longest sentence or bucketed co
   const Array reference = Tensor(wide.training({Tensor(all.x[0]), Tensor(all.x[1])})).value();
   const auto buckets = nmt::transformer_batches(ids.source, ids.target, 3, 3, nmt::Batching::bucket);
   std::size_t words = 0;
-  for (std::size_t b = 0;; ++b) {
-    kiln::Batch batch;
-    try {
-      batch = buckets->get_batch(b);
-    } catch (const kiln::DataExhausted&) {
-      break;
-    }
+  for (const kiln::Batch& batch : epoch_of(*buckets)) {
     const Array logits = Tensor(wide.training({Tensor(batch.x[0]), Tensor(batch.x[1])})).value();
     for (std::size_t r = 0; r < batch.x[0].shape()[0]; ++r) {
       // The same pair in the fixed-width batch: the row with the same ids.
@@ -147,13 +153,7 @@ TEST_CASE("nmt transformer: each batching gives every pair once per epoch, in ba
     const auto batches = nmt::transformer_batches(ids.source, ids.target, 4, 7, batching);
     std::multiset<std::size_t> seen, expected;
     for (std::size_t r = 0; r < 12; ++r) expected.insert(words_in(ids.source, r) * 100 + words_in(ids.target, r));
-    for (std::size_t b = 0;; ++b) {
-      kiln::Batch batch;
-      try {
-        batch = batches->get_batch(b);
-      } catch (const kiln::DataExhausted&) {
-        break;
-      }
+    for (const kiln::Batch& batch : epoch_of(*batches)) {
       const Array& english = batch.x[0];
       const Array& decoder_in = batch.x[1];
       const Array& decoder_out = batch.y[0];
