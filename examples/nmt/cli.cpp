@@ -12,6 +12,8 @@
 #include <optional>
 #include <sstream>
 
+#include "examples/nmt/pair_dataset.hpp"
+
 namespace nmt {
 
 namespace {
@@ -226,9 +228,7 @@ CommandSpec train_spec(TrainOptions& o) {
             "of similar English length together) or fixed (to --en-timesteps/--fr-timesteps); the gru masks no "
             "padding and takes only fixed (default: longest for transformer, fixed for gru)",
             [&o, c](const std::string& v) {
-              if (v != "fixed" && v != "longest" && v != "bucket") {
-                usage_error(c, "--batching expects fixed, longest or bucket, got '" + v + "'");
-              }
+              if (!batching_named(v)) usage_error(c, "--batching expects fixed, longest or bucket, got '" + v + "'");
               o.batching = v;
             }}}};
 }
