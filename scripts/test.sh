@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, configures, builds, and
-# runs the whole suite; then builds and runs it again under AddressSanitizer
-# (with LeakSanitizer) and UBSan in build-asan/, where any report fails the
-# run. Exits non-zero on any failure.
+# runs the whole suite (with the install test for libkiln.so and for
+# libkiln.a, which default_library=both makes from the same objects); then
+# builds and runs it again under AddressSanitizer (with LeakSanitizer) and
+# UBSan in build-asan/, where any report fails the run. Exits non-zero on any failure.
 #   bash scripts/test.sh            (build dirs: build/ and build-asan/)
 # Environment:
 #   KILN_BUILD_DIR=dir          the normal build directory (default build)
 #   KILN_ASAN_BUILD_DIR=dir     the sanitizer build directory (default build-asan)
 #   KILN_SKIP_SANITIZERS=1      skip the sanitizer build and run
-#   KILN_STATIC_BUILD_DIR=dir   the static library's build directory (default build-static)
-#   KILN_SKIP_STATIC=1          skip the static build and its install test
 # Fuzzing is separate: bash fuzz/run.sh (needs clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,25 +21,14 @@ build=${KILN_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" --buildtype=release
 fi
+# A build directory set up before libkiln.a came from the same objects.
+if ! grep -q "libkiln.a:" "$build/build.ninja"; then
+  meson configure "$build" -Ddefault_library=both
+fi
 ninja -C "$build"
 
 status=0
 meson test -C "$build" --print-errorlogs --num-processes 1 || status=$?
-
-# A static libkiln (-Ddefault_library=static): only the library is built,
-# then installed and used as tests/install uses the shared one (pkg-config
-# and CMake clients, and a program that loads a saved model, which checks
-# that the layer registry survives a static link).
-static_status=skipped
-if [ "${KILN_SKIP_STATIC:-0}" != 1 ]; then
-  static=${KILN_STATIC_BUILD_DIR:-build-static}
-  if [ ! -f "$static/build.ninja" ]; then
-    meson setup "$static" --buildtype=release -Ddefault_library=static
-  fi
-  static_status=0
-  { ninja -C "$static" libkiln.a && bash tests/install/check_install.sh "$static" tests/install none; } || static_status=$?
-  ((static_status == 0)) || status=$static_status
-fi
 
 # The same suite under ASan + UBSan, and UBSan halts on its first report
 # (-fno-sanitize-recover) so every finding fails a test. GCC leaves
@@ -78,11 +66,6 @@ summarize() {
     END { print p + 0, f + 0, s + 0 }' "$log")
   echo "${2}${passed} passed, ${failed} failed, ${skipped} skipped"
 }
-case "$static_status" in
-  skipped) echo "static build: skipped (KILN_SKIP_STATIC=1)" ;;
-  0) echo "static build: install test passed" ;;
-  *) echo "static build: install test FAILED" ;;
-esac
 if [ "$sanitizer_status" = skipped ]; then
   echo "sanitizer run (ASan+UBSan): skipped (KILN_SKIP_SANITIZERS=1)"
 else

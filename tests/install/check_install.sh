@@ -6,11 +6,16 @@
 # numbers, bit for bit. Where qemu-user is installed (and the build is not
 # sanitized), the pkg-config program also runs on emulated CPUs without
 # AVX-512 (Haswell) and without AVX (Nehalem).
-#   check_install.sh <build dir> <tests/install dir> [b_sanitize of that build]
+#   check_install.sh <build dir> <tests/install dir> [b_sanitize of that build] [shared|static]
+# static: the clients link libkiln.a. A default_library=both build installs
+# both, so the staged libkiln.so* are removed first, as a static-only install
+# would be; CMake clients also set kiln_USE_STATIC_LIBS.
 set -euo pipefail
 build=$1
 here=$2
 sanitize=${3:-none}
+linkage=${4:-shared}
+case "$linkage" in shared | static) ;; *) echo "check_install: linkage must be shared or static, not '$linkage'" >&2; exit 2 ;; esac
 # A sanitized libkiln needs the sanitizer runtime in the program too.
 san_flags=()
 [ "$sanitize" = none ] || san_flags=("-fsanitize=$sanitize")
@@ -21,6 +26,10 @@ fail() { echo "check_install: $*" >&2; exit 1; }
 
 # The whole build is made before (meson test does); install only copies.
 meson install -C "$build" --destdir "$stage" --no-rebuild --quiet >/dev/null
+if [ "$linkage" = static ]; then
+  [ -n "$(find "$stage" -name libkiln.a)" ] || { echo "check_install: SKIPPED, this build makes no libkiln.a (meson -Ddefault_library=both or static)"; exit 77; }
+  find "$stage" -name 'libkiln.so*' -delete
+fi
 pc=$(find "$stage" -name kiln.pc | head -n 1)
 [ -n "$pc" ] || fail "kiln.pc was not installed"
 header=$(find "$stage" -path '*/include/kiln/kiln.hpp' | head -n 1)
@@ -101,7 +110,9 @@ echo "load_model in a program that names no layer: same predictions"
 if command -v cmake >/dev/null; then
   # The sysroot is for kiln.pc in the stage; the static package asks pkg-config for
   # the system openblas, whose paths must stay as they are.
-  env -u PKG_CONFIG_SYSROOT_DIR cmake -S "$here/cmake" -B "$stage/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+  static_cmake=()
+  $static && static_cmake=(-Dkiln_USE_STATIC_LIBS=ON)
+  env -u PKG_CONFIG_SYSROOT_DIR cmake -S "$here/cmake" -B "$stage/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release "${static_cmake[@]}" \
     -DCMAKE_CXX_FLAGS="${san_flags[*]}" >"$stage/cmake.log" 2>&1 || { cat "$stage/cmake.log" >&2; fail "cmake could not configure against the install"; }
   cmake --build "$stage/cmake-build" >>"$stage/cmake.log" 2>&1 || { cat "$stage/cmake.log" >&2; fail "the CMake client does not build"; }
   "$stage/cmake-build/app" >"$stage/out.cmake"
