@@ -216,8 +216,7 @@ std::shared_ptr<Saved> make_saved(const Dims& d, const DotProductAttentionOption
     saved->dropped = true;
     // Inverted dropout's mask, 1 / (1 - rate) or 0 (ops/dropout_stream.hpp's draws).
     saved->drop = Array::from_shape(saved->probs.shape());
-    DropoutStream(*o.rng, o.dropout).fill(saved->drop.data(), saved->drop.size());
-    saved->drop *= 1.0f / (1.0f - o.dropout);
+    DropoutStream(*o.rng, o.dropout).fill(saved->drop.data(), saved->drop.size(), 1.0f / (1.0f - o.dropout));
   }
   return saved;
 }

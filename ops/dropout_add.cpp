@@ -9,6 +9,7 @@
 #include "graph/node.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/dropout_stream.hpp"
+#include "ops/kernels.hpp"
 
 namespace kiln {
 
@@ -23,20 +24,12 @@ Tensor dropout_add(const Tensor& x, const Tensor& residual, float rate, bool tra
   DropoutStream(rng, rate).fill(keep->data(), n);
   const float scale = 1.0f / (1.0f - rate);
   Array y = Array::from_shape(x.shape());
-  {
-    float* __restrict out = y.data();
-    const float* __restrict xs = x.value().data();
-    const float* __restrict rs = residual.value().data();
-    const std::uint8_t* __restrict k = keep->data();
-    for (std::size_t i = 0; i < n; ++i) out[i] = rs[i] + xs[i] * (float(k[i]) * scale);
-  }
+  // The loops are dispatched kernels (ops/kernels.hpp), at the CPU's width.
+  kernels::active().dropout_add_forward(x.value().data(), residual.value().data(), keep->data(), scale, y.data(), n);
   return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](const Array& g) {
     if (gx.requires_grad()) {
       Array dx = Array::from_shape(g.shape());
-      float* __restrict out = dx.data();
-      const float* __restrict gs = g.data();
-      const std::uint8_t* __restrict k = keep->data();
-      for (std::size_t i = 0; i < n; ++i) out[i] = gs[i] * (float(k[i]) * scale);
+      kernels::active().dropout_add_backward(g.data(), keep->data(), scale, dx.data(), n);
       accumulate_grad(gx, std::move(dx));
     }
     if (gr.requires_grad()) accumulate_grad(gr, g);

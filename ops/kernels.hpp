@@ -10,6 +10,7 @@
 // variant in use.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,38 @@ struct AdditiveGradRow {
   float* dv;        // (E), accumulated
 };
 
+// Layer normalization of `rows` rows of n features (ops/layer_norm), per row:
+// mean (0 with rms), inv = 1 / sqrt(mean((x - mean)^2) + epsilon),
+// y = (x - mean) inv gamma + beta. gamma and beta may be null.
+struct LayerNormRows {
+  std::size_t rows, n;
+  float epsilon;
+  bool rms;
+  const float* x;      // (rows, n)
+  const float* gamma;  // (n)
+  const float* beta;   // (n)
+  float* y;            // (rows, n)
+  float* mean;         // (rows): kept for the backward pass
+  float* inv;          // (rows)
+};
+// Its backward, per row with xhat = (x - mean) inv and g = dy gamma:
+//   dx = inv (g - mean(g) - xhat mean(g xhat))   (rms: no mean(g) term)
+//   dgamma += dy xhat,  dbeta += dy
+// dx, dgamma and dbeta may be null (not wanted).
+struct LayerNormGradRows {
+  std::size_t rows, n;
+  bool rms;
+  const float* dy;     // (rows, n)
+  const float* x;      // (rows, n)
+  const float* gamma;  // (n) or null
+  const float* mean;   // (rows)
+  const float* inv;    // (rows)
+  float* scratch;      // (2 n)
+  float* dx;           // (rows, n)
+  float* dgamma;       // (n), accumulated
+  float* dbeta;        // (n), accumulated
+};
+
 struct Table {
   const char* isa;  // "x86-64-v2", "x86-64-v3" or "x86-64-v4"
   void (*sigmoid)(float* p, std::size_t n);
@@ -79,6 +112,20 @@ struct Table {
   void (*gru_backward)(const GruGradRow& row);
   void (*additive_scores)(const AdditiveRow& row);
   void (*additive_grad)(const AdditiveGradRow& row);
+  void (*layer_norm_forward)(const LayerNormRows& rows);
+  void (*layer_norm_backward)(const LayerNormGradRows& rows);
+  // sums[j] += sum over r of x[r * n + j]: a bias's gradient.
+  void (*column_sums)(const float* x, std::size_t rows, std::size_t n, float* sums);
+  // Inverted dropout's draws (ops/dropout_stream.hpp): keep[i] = `on` where
+  // draw i passes `threshold`, else 0. Integer arithmetic only, so every
+  // variant draws the same flags from the same seed.
+  void (*dropout_bytes)(std::uint64_t seed, std::uint64_t threshold, std::uint8_t on, std::uint8_t* keep, std::size_t n);
+  void (*dropout_floats)(std::uint64_t seed, std::uint64_t threshold, float on, float* keep, std::size_t n);
+  // ops/dropout_add with keep flags k: forward y = residual + x k scale,
+  // backward dx = g k scale.
+  void (*dropout_add_forward)(const float* x, const float* residual, const std::uint8_t* keep, float scale, float* y,
+                              std::size_t n);
+  void (*dropout_add_backward)(const float* g, const std::uint8_t* keep, float scale, float* dx, std::size_t n);
 };
 
 // The table in use. On first use it is the widest variant the CPU runs,

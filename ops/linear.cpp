@@ -9,6 +9,7 @@
 #include "graph/error.hpp"
 #include "graph/node.hpp"
 #include "ops/blas.hpp"
+#include "ops/kernels.hpp"
 
 namespace kiln {
 
@@ -88,11 +89,7 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
     }
     if (gb.requires_grad()) {
       Array db = xt::zeros<float>(gb.shape());
-      float* __restrict s = db.data();
-      for (std::size_t r = 0; r < rows; ++r) {
-        const float* __restrict row = dz + r * out;
-        for (std::size_t j = 0; j < out; ++j) s[j] += row[j];
-      }
+      kernels::active().column_sums(dz, rows, out, db.data());  // at the CPU's vector width
       accumulate_grad(gb, std::move(db));
     }
   };

@@ -3,6 +3,7 @@
 // vector body, the scalar tail, and both (0 to 40 covers 4-, 8- and 16-wide).
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -120,6 +121,96 @@ void check_additive(const kernels::Table& k, std::size_t te, std::size_t e) {
   }
 }
 
+// Layer normalization of a few rows of n features, with and without gamma,
+// beta and the mean (rms), forward and backward against double formulas.
+void check_layer_norm(const kernels::Table& k, std::size_t rows, std::size_t n) {
+  const std::vector<float> x = ramp(rows * n, -2.0f, 3.0f), dy = ramp(rows * n, 0.9f, -1.1f), gamma = ramp(n, 0.5f, 1.5f),
+                           beta = ramp(n, -0.3f, 0.2f);
+  for (const bool rms : {false, true}) {
+    for (const bool affine : {false, true}) {
+      INFO("rms " << rms << ", affine " << affine);
+      const float* gp = affine ? gamma.data() : nullptr;
+      const float* bp = affine && !rms ? beta.data() : nullptr;
+      std::vector<float> y(rows * n), mean(rows), inv(rows), scratch(2 * n), dx(rows * n), dgamma(n, 0.5f), dbeta(n, -0.25f);
+      k.layer_norm_forward({rows, n, 1e-3f, rms, x.data(), gp, bp, y.data(), mean.data(), inv.data()});
+      k.layer_norm_backward({rows, n, rms, dy.data(), x.data(), gp, mean.data(), inv.data(), scratch.data(), dx.data(),
+                             affine ? dgamma.data() : nullptr, bp ? dbeta.data() : nullptr});
+      std::vector<double> want_dgamma(n, 0.5), want_dbeta(n, -0.25);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* xr = x.data() + r * n;
+        const float* dyr = dy.data() + r * n;
+        double m = 0.0, var = 0.0, g_mean = 0.0, gx_mean = 0.0;
+        if (!rms) {
+          for (std::size_t i = 0; i < n; ++i) m += xr[i];
+          m /= double(n);
+        }
+        for (std::size_t i = 0; i < n; ++i) var += (xr[i] - m) * (xr[i] - m);
+        const double iv = 1.0 / std::sqrt(var / double(n) + 1e-3);
+        std::vector<double> xhat(n), g(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          xhat[i] = (xr[i] - m) * iv;
+          g[i] = dyr[i] * (gp ? gp[i] : 1.0);
+          g_mean += g[i] / double(n);
+          gx_mean += g[i] * xhat[i] / double(n);
+          want_dgamma[i] += dyr[i] * xhat[i];
+          want_dbeta[i] += dyr[i];
+          CHECK(y[r * n + i] == doctest::Approx(xhat[i] * (gp ? gp[i] : 1.0) + (bp ? bp[i] : 0.0)).epsilon(1e-5));
+        }
+        if (rms) g_mean = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          CHECK(dx[r * n + i] == doctest::Approx(iv * (g[i] - g_mean - xhat[i] * gx_mean)).epsilon(2e-5));
+        }
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        if (affine) CHECK(dgamma[i] == doctest::Approx(want_dgamma[i]).epsilon(1e-5));
+        if (bp) CHECK(dbeta[i] == doctest::Approx(want_dbeta[i]).epsilon(1e-5));
+      }
+    }
+  }
+}
+
+void check_column_sums(const kernels::Table& k, std::size_t rows, std::size_t n) {
+  const std::vector<float> x = ramp(rows * n, -1.5f, 2.5f);
+  std::vector<float> sums(n, 0.75f);
+  k.column_sums(x.data(), rows, n, sums.data());
+  for (std::size_t j = 0; j < n; ++j) {
+    double want = 0.75;
+    for (std::size_t r = 0; r < rows; ++r) want += x[r * n + j];
+    CHECK(sums[j] == doctest::Approx(want).epsilon(1e-5));
+  }
+}
+
+// The dropout draws of one variant against the sequential SplitMix64
+// stream they stand for (state += golden, then mix), flag by flag.
+void check_dropout(const kernels::Table& k, std::size_t n) {
+  const std::uint64_t seed = 0x123456789ABCDEFull, threshold = std::uint64_t(0.3 * 16777216.0);
+  std::vector<std::uint8_t> bytes(n, 7);
+  std::vector<float> floats(n, -1.0f);
+  k.dropout_bytes(seed, threshold, 1, bytes.data(), n);
+  k.dropout_floats(seed, threshold, 2.5f, floats.data(), n);
+  std::uint64_t state = seed, draw = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i % 2 == 0) {
+      std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      draw = z ^ (z >> 31);
+    }
+    const bool kept = (i % 2 == 0 ? draw >> 40 : (draw >> 8) & 0xFFFFFFu) >= threshold;
+    REQUIRE(bytes[i] == (kept ? 1 : 0));
+    REQUIRE(floats[i] == (kept ? 2.5f : 0.0f));
+  }
+  // dropout_add's loops on those flags.
+  const std::vector<float> x = ramp(n, -1.0f, 2.0f), residual = ramp(n, 0.5f, -0.5f), g = ramp(n, 3.0f, -2.0f);
+  std::vector<float> y(n), dx(n);
+  k.dropout_add_forward(x.data(), residual.data(), bytes.data(), 1.25f, y.data(), n);
+  k.dropout_add_backward(g.data(), bytes.data(), 1.25f, dx.data(), n);
+  for (std::size_t i = 0; i < n; ++i) {
+    CHECK(y[i] == doctest::Approx(residual[i] + (bytes[i] ? 1.25 * x[i] : 0.0)).epsilon(1e-6));
+    CHECK(dx[i] == doctest::Approx(bytes[i] ? 1.25 * g[i] : 0.0).epsilon(1e-6));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every kernel variant this CPU runs matches double-precision formulas at every length") {
@@ -135,6 +226,10 @@ TEST_CASE("every kernel variant this CPU runs matches double-precision formulas 
       check_adam(k, n);
       check_gru(k, n);
       check_additive(k, 1 + n % 7, n);
+      check_layer_norm(k, 1 + n % 3, n);
+      check_column_sums(k, 1 + n % 5, n);
+      check_dropout(k, n);
+      check_dropout(k, 250 + 7 * n);  // past one block of 128 draws, odd and even
     }
   }
 }

@@ -14,6 +14,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 
 #include <xsimd/xsimd.hpp>
 
@@ -177,10 +178,117 @@ void additive_grad(const AdditiveGradRow& row) {
   }
 }
 
+void layer_norm_forward(const LayerNormRows& p) {
+  const std::size_t n = p.n;
+  const float* __restrict gamma = p.gamma;
+  const float* __restrict beta = p.beta;
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    const float* __restrict x = p.x + r * n;
+    float* __restrict y = p.y + r * n;
+    const float mean = p.rms ? 0.0f : row_sum(x, n) / float(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = x[i] - mean;  // centred, then scaled in place
+    const float inv = 1.0f / __builtin_sqrtf(row_dot(y, y, n) / float(n) + p.epsilon);
+    p.mean[r] = mean;
+    p.inv[r] = inv;
+    if (gamma && beta) {
+      for (std::size_t i = 0; i < n; ++i) y[i] = y[i] * inv * gamma[i] + beta[i];
+    } else if (gamma) {
+      for (std::size_t i = 0; i < n; ++i) y[i] = y[i] * inv * gamma[i];
+    } else if (beta) {
+      for (std::size_t i = 0; i < n; ++i) y[i] = y[i] * inv + beta[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) y[i] *= inv;
+    }
+  }
+}
+
+void layer_norm_backward(const LayerNormGradRows& p) {
+  const std::size_t n = p.n;
+  const float* __restrict gamma = p.gamma;
+  float *__restrict g = p.scratch, *__restrict xhat = p.scratch + n;
+  float *__restrict dgamma = p.dgamma, *__restrict dbeta = p.dbeta;
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    const float* __restrict dy = p.dy + r * n;
+    const float* __restrict x = p.x + r * n;
+    const float m = p.mean[r], inv = p.inv[r];
+    for (std::size_t i = 0; i < n; ++i) xhat[i] = (x[i] - m) * inv;
+    if (gamma) {
+      for (std::size_t i = 0; i < n; ++i) g[i] = dy[i] * gamma[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) g[i] = dy[i];
+    }
+    if (dgamma) {
+      for (std::size_t i = 0; i < n; ++i) dgamma[i] += dy[i] * xhat[i];
+    }
+    if (dbeta) {
+      for (std::size_t i = 0; i < n; ++i) dbeta[i] += dy[i];
+    }
+    if (!p.dx) continue;
+    const float g_mean = p.rms ? 0.0f : row_sum(g, n) / float(n), gx_mean = row_dot(g, xhat, n) / float(n);
+    float* __restrict dx = p.dx + r * n;
+    for (std::size_t i = 0; i < n; ++i) dx[i] = inv * (g[i] - g_mean - xhat[i] * gx_mean);
+  }
+}
+
+void column_sums(const float* __restrict x, std::size_t rows, std::size_t n, float* __restrict sums) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* __restrict row = x + r * n;
+    for (std::size_t j = 0; j < n; ++j) sums[j] += row[j];
+  }
+}
+
+// SplitMix64 at counter c: the stream's state after c steps of the golden
+// increment, mixed. Draw j of a stream seeded with `seed` is at c = j + 1, so
+// the draws are independent of each other and the loop vectorises.
+std::uint64_t splitmix(std::uint64_t seed, std::uint64_t c) {
+  std::uint64_t z = seed + c * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Each 64-bit draw gives two 24-bit uniforms: bits 40-63 for flag 2j, bits
+// 8-31 for flag 2j + 1. Drawn a block at a time: the mixing loop alone is what
+// vectorises (the interleaved flags would stop it).
+template <class T>
+void dropout_fill(std::uint64_t seed, std::uint64_t threshold, T on, T* __restrict keep, std::size_t n) {
+  constexpr std::size_t block = 128;
+  std::uint64_t draws[block];
+  const std::size_t total = (n + 1) / 2;
+  for (std::size_t first = 0; first < total; first += block) {
+    const std::size_t count = total - first < block ? total - first : block;
+    for (std::size_t j = 0; j < count; ++j) draws[j] = splitmix(seed, first + j + 1);
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::size_t i = 2 * (first + j);
+      keep[i] = (draws[j] >> 40) >= threshold ? on : T(0);
+      if (i + 1 < n) keep[i + 1] = ((draws[j] >> 8) & 0xFFFFFFu) >= threshold ? on : T(0);
+    }
+  }
+}
+
+void dropout_bytes(std::uint64_t seed, std::uint64_t threshold, std::uint8_t on, std::uint8_t* keep, std::size_t n) {
+  dropout_fill(seed, threshold, on, keep, n);
+}
+
+void dropout_floats(std::uint64_t seed, std::uint64_t threshold, float on, float* keep, std::size_t n) {
+  dropout_fill(seed, threshold, on, keep, n);
+}
+
+void dropout_add_forward(const float* __restrict x, const float* __restrict residual, const std::uint8_t* __restrict keep,
+                         float scale, float* __restrict y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = residual[i] + x[i] * (float(keep[i]) * scale);
+}
+
+void dropout_add_backward(const float* __restrict g, const std::uint8_t* __restrict keep, float scale,
+                          float* __restrict dx, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) dx[i] = g[i] * (float(keep[i]) * scale);
+}
+
 }  // namespace
 
 extern const Table table;  // namespace-scope const would be file-local
 const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam, gru_forward, gru_backward,
-                  additive_scores, additive_grad};
+                  additive_scores, additive_grad, layer_norm_forward, layer_norm_backward, column_sums,
+                  dropout_bytes, dropout_floats, dropout_add_forward, dropout_add_backward};
 
 }  // namespace kiln::kernels::KILN_KERNEL_NS
