@@ -3,14 +3,29 @@
 //                   tape and its share of backward included.
 //   matmul_ratio:   kiln::matmul 1280x229 @ 229x288 over raw cblas_sgemm on
 //                   the same data, measured in the same run.
+//   kernel_op=...:  the element-wise ops of a Transformer step (batch 64 x
+//                   20 steps x width 128, as `nmt --config transformer`),
+//                   forward + backward, on every instruction set the CPU
+//                   runs (ops/kernels.hpp), the variants interleaved; the
+//                   x86-64-v2 variant is what the portable build ran before
+//                   the op's loops were dispatched.
 
 #include <cblas.h>
 
 #include <cstdio>
 
+#include <random>
+#include <string>
+#include <utility>
+
 #include "bench/timing.hpp"
 #include "graph/backward.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/dot_product_attention.hpp"
+#include "ops/dropout_add.hpp"
+#include "ops/kernels.hpp"
+#include "ops/layer_norm.hpp"
+#include "ops/linear.hpp"
 #include "ops/matmul.hpp"
 
 namespace kiln::bench {
@@ -58,11 +73,60 @@ double matmul_ratio() {
   return summarize(kiln_times).median / summarize(blas_times).median;
 }
 
+Tensor filled(const Shape& shape, float lo, float hi, bool requires_grad) {
+  Array a = Array::from_shape(shape);
+  for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = lo + (hi - lo) * float(i % 97) / 96.0f;
+  return Tensor(std::move(a), requires_grad);
+}
+
+// Median microseconds of `op` (forward and backward) under each variant the
+// CPU runs, one run of each variant per round.
+void compare_variants(const char* name, const std::function<Tensor()>& op, const std::function<void()>& clear_grads) {
+  const std::string initial = kernels::active().isa;
+  const std::vector<std::string> isas = kernels::supported_isas();
+  std::vector<std::vector<double>> times(isas.size());
+  for (int round = 0; round < 63; ++round) {
+    for (std::size_t v = 0; v < isas.size(); ++v) {
+      kernels::use_isa(isas[v]);
+      const double t0 = now_seconds();
+      const Tensor y = op();
+      Array seed = Array::from_shape(y.shape());
+      seed.fill(1.0f);
+      backward(y, seed);
+      if (round >= 3) times[v].push_back(now_seconds() - t0);
+      clear_grads();  // each round writes fresh gradients, as the first consumer in a step does
+    }
+  }
+  kernels::use_isa(initial);
+  std::printf("kernel_op=%s", name);
+  for (std::size_t v = 0; v < isas.size(); ++v) std::printf(" %s_us=%.1f", isas[v].c_str(), summarize(times[v]).median * 1e6);
+  std::printf(" speedup=%.2f\n", summarize(times.front()).median / summarize(times.back()).median);
+}
+
+void transformer_kernels() {
+  const Shape rows{64, 20, 128};
+  Tensor x = filled(rows, -2.0f, 2.0f, true), residual = filled(rows, -1.0f, 1.0f, true);
+  Tensor gamma = filled({128}, 0.5f, 1.5f, true), beta = filled({128}, -0.1f, 0.1f, true);
+  Tensor kernel = filled({128, 128}, -0.05f, 0.05f, true), bias = filled({128}, -0.1f, 0.1f, true);
+  Tensor qkv = filled({64, 20, 3 * 128}, -1.0f, 1.0f, true);
+  const auto clear = [&] {
+    for (Tensor* t : {&x, &residual, &gamma, &beta, &kernel, &bias, &qkv}) t->zero_grad();
+  };
+  std::mt19937_64 rng(3);
+  compare_variants("layer_norm", [&] { return layer_norm(x, gamma, beta); }, clear);
+  compare_variants("dropout_add", [&] { return dropout_add(x, residual, 0.1f, true, rng); }, clear);
+  compare_variants("dense_bias_grad", [&] { return linear(x, kernel, bias); }, clear);
+  compare_variants("self_attention_dropout", [&] {
+    return dot_product_self_attention(qkv, {.heads = 4, .scale = 0.176f, .causal = true, .dropout = 0.1f, .rng = &rng});
+  }, clear);
+}
+
 }  // namespace
 
 int run_ops() {
   std::printf("op_overhead_us=%.3f\n", op_overhead_us());
   std::printf("matmul_ratio=%.3f\n", matmul_ratio());
+  transformer_kernels();
   return 0;
 }
 
