@@ -69,22 +69,18 @@ Dims check_shapes(const Shape& q3, const Shape& k3, const Shape& v3, const Array
 
 // Softmax of one row of scores over the keys the query sees (in place).
 void masked_softmax_row(float* row, std::size_t s, const float* keep, std::size_t visible) {
-  // visible: keys 0 .. visible-1 pass the causal rule; keep: the mask row or null.
-  float top = -INFINITY;
-  for (std::size_t j = 0; j < visible; ++j) {
-    if (!keep || keep[j] != 0.0f) top = std::max(top, row[j]);
+  // visible: keys 0 .. visible-1 pass the causal rule; keep: the mask row or
+  // null. Hidden keys become -inf, whose exponential is exactly 0, so the
+  // rest is the dispatched row kernels' softmax (ops/row_math.hpp).
+  for (std::size_t j = 0; j < s; ++j) {
+    if (j >= visible || (keep && keep[j] == 0.0f)) row[j] = -INFINITY;
   }
+  const float top = row::max(row, s);
   if (top == -INFINITY) {  // no key visible
     std::fill_n(row, s, 1.0f / float(s));
     return;
   }
-  float total = 0.0f;
-  for (std::size_t j = 0; j < s; ++j) {
-    const bool seen = j < visible && (!keep || keep[j] != 0.0f);
-    row[j] = seen ? std::exp(row[j] - top) : 0.0f;
-    total += row[j];
-  }
-  const float inv = 1.0f / total;
+  const float inv = 1.0f / row::exp_shifted(row, top, row, s);
   for (std::size_t j = 0; j < s; ++j) row[j] *= inv;
 }
 

@@ -54,6 +54,11 @@ void check_rows(const kernels::Table& k, std::size_t n) {
   std::vector<float> e(n);
   CHECK(k.row_exp_shifted(a.data(), 5.0f, e.data(), n) == doctest::Approx(exp_sum).epsilon(1e-5));
   for (std::size_t i = 0; i < n; ++i) CHECK(e[i] == doctest::Approx(std::exp(double(a[i]) - 5.0)).epsilon(2e-6));
+  // -inf (a hidden key in masked attention) gives exactly 0, in the vector body and in the tail.
+  std::vector<float> hidden = a;
+  for (std::size_t i = 0; i < n; i += 3) hidden[i] = -INFINITY;
+  k.row_exp_shifted(hidden.data(), 5.0f, e.data(), n);
+  for (std::size_t i = 0; i < n; i += 3) CHECK(e[i] == 0.0f);
 }
 
 void check_adam(const kernels::Table& k, std::size_t n) {
