@@ -24,7 +24,9 @@ void usage() {
   std::fprintf(stderr,
                "usage: kiln-bench <suite> [--threads N]\n"
                "suites:\n"
-               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm)\n"
+               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm),\n"
+               "        kernel_op= (a Transformer step's layer_norm, dropout_add, Dense and self-attention, forward +\n"
+               "        backward, on every instruction set this CPU runs, interleaved)\n"
                "  conv  a Conv1D and a Conv2D forward + backward, medians with p10/p90\n"
                "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
                "  nmt   seed and large NMT training steps vs the BLAS floor of their own products (floor_ms,\n"

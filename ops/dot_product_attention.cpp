@@ -72,6 +72,7 @@ void masked_softmax_row(float* row, std::size_t s, const float* keep, std::size_
   // visible: keys 0 .. visible-1 pass the causal rule; keep: the mask row or
   // null. Hidden keys become -inf, whose exponential is exactly 0, so the
   // rest is the dispatched row kernels' softmax (ops/row_math.hpp).
+  if (s == 0) return;  // no keys: nothing to weigh (row::max needs one)
   for (std::size_t j = 0; j < s; ++j) {
     if (j >= visible || (keep && keep[j] == 0.0f)) row[j] = -INFINITY;
   }

@@ -41,10 +41,16 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
   Array y = Array::from_shape(shape);
   // The row loops are dispatched kernels (ops/kernels.hpp): this file is
   // built for the portable baseline, where they would run 4 floats wide.
-  kernels::active().layer_norm_forward({rows, n, o.epsilon, o.rms, x.value().data(),
-                                        gamma.defined() ? gamma.value().data() : nullptr,
-                                        beta.defined() ? beta.value().data() : nullptr, y.data(), stats->mean.data(),
-                                        stats->inv.data()});
+  kernels::active().layer_norm_forward({.rows = rows,
+                                        .n = n,
+                                        .epsilon = o.epsilon,
+                                        .rms = o.rms,
+                                        .x = x.value().data(),
+                                        .gamma = gamma.defined() ? gamma.value().data() : nullptr,
+                                        .beta = beta.defined() ? beta.value().data() : nullptr,
+                                        .y = y.data(),
+                                        .mean = stats->mean.data(),
+                                        .inv = stats->inv.data()});
 
   // dx, dgamma and dbeta as derived in ops/kernels.hpp (LayerNormGradRows).
   return record(std::move(y), {x, gamma, beta},
@@ -55,11 +61,18 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
     if (gg.requires_grad()) dgamma = xt::zeros<float>(gg.shape());
     if (gb.requires_grad()) dbeta = xt::zeros<float>(gb.shape());
     std::vector<float> scratch(2 * n);
-    kernels::active().layer_norm_backward({rows, n, rms, g.data(), xv->data(), gv ? gv->data() : nullptr,
-                                           stats->mean.data(), stats->inv.data(), scratch.data(),
-                                           gx.requires_grad() ? dx.data() : nullptr,
-                                           gg.requires_grad() ? dgamma.data() : nullptr,
-                                           gb.requires_grad() ? dbeta.data() : nullptr});
+    kernels::active().layer_norm_backward({.rows = rows,
+                                           .n = n,
+                                           .rms = rms,
+                                           .dy = g.data(),
+                                           .x = xv->data(),
+                                           .gamma = gv ? gv->data() : nullptr,
+                                           .mean = stats->mean.data(),
+                                           .inv = stats->inv.data(),
+                                           .scratch = scratch.data(),
+                                           .dx = gx.requires_grad() ? dx.data() : nullptr,
+                                           .dgamma = gg.requires_grad() ? dgamma.data() : nullptr,
+                                           .dbeta = gb.requires_grad() ? dbeta.data() : nullptr});
     if (gx.requires_grad()) accumulate_grad(gx, std::move(dx));
     if (gg.requires_grad()) accumulate_grad(gg, std::move(dgamma));
     if (gb.requires_grad()) accumulate_grad(gb, std::move(dbeta));

@@ -21,7 +21,8 @@ build=${KILN_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" --buildtype=release
 fi
-# A build directory set up before libkiln.a came from the same objects.
+# A build directory set up before libkiln.a came from the same objects (or
+# with -Ddefault_library=shared) is switched to both: the suite tests both.
 if ! grep -q "libkiln.a:" "$build/build.ninja"; then
   meson configure "$build" -Ddefault_library=both
 fi

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "graph/backward.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/reductions.hpp"
@@ -89,6 +90,16 @@ TEST_CASE("dot_product_attention: a query that sees no key spreads evenly, a cau
   CHECK(weights(0, 0, 0, 2) == 0.0f);
   CHECK(weights(0, 0, 0, 1) > 0.0f);
   CHECK(weights(0, 0, 1, 2) > 0.0f);
+}
+
+TEST_CASE("dot_product_attention over zero keys attends to nothing: zeros out, zero gradients") {
+  Tensor q(random_array({2, 3, 1, 4}, 7), true), k(Array::from_shape({2, 0, 1, 4}), true),
+      v(Array::from_shape({2, 0, 1, 5}), true);
+  const Tensor out = dot_product_attention(q, k, v, {.scale = 0.5f});
+  REQUIRE(out.shape() == Shape{2, 3, 1, 5});
+  for (const float x : out.value()) CHECK(x == 0.0f);
+  backward(sum(out));
+  for (const float g : q.grad()) CHECK(g == 0.0f);
 }
 
 TEST_CASE("dot_product_attention gradients match finite differences, masked, causal and with dropout") {

@@ -57,6 +57,14 @@ TEST_CASE("DropoutStream keeps 1 - rate of its draws, the same from the same gen
   DropoutStream(a, 0.1f).fill(first.data(), first.size());
   DropoutStream(b, 0.1f).fill(second.data(), second.size());
   CHECK(first == second);
+  // Two fills continue one stream: the same flags as one fill of both
+  // (an even first length, so no draw is split between them).
+  std::mt19937_64 c(5);
+  DropoutStream split(c, 0.1f);
+  std::vector<float> halves(100000);
+  split.fill(halves.data(), 40000);
+  split.fill(halves.data() + 40000, 60000);
+  CHECK(halves == first);
   double kept = 0;
   for (const float k : first) kept += k;
   CHECK(kept / double(first.size()) == doctest::Approx(0.9).epsilon(0.01));

@@ -126,50 +126,55 @@ void check_additive(const kernels::Table& k, std::size_t te, std::size_t e) {
   }
 }
 
-// Layer normalization of a few rows of n features, with and without gamma,
-// beta and the mean (rms), forward and backward against double formulas.
+// Layer normalization of a few rows of n features, with and without the
+// mean (rms), gamma and beta each, and with dx, dgamma or dbeta not wanted,
+// forward and backward against double formulas.
 void check_layer_norm(const kernels::Table& k, std::size_t rows, std::size_t n) {
   const std::vector<float> x = ramp(rows * n, -2.0f, 3.0f), dy = ramp(rows * n, 0.9f, -1.1f), gamma = ramp(n, 0.5f, 1.5f),
                            beta = ramp(n, -0.3f, 0.2f);
-  for (const bool rms : {false, true}) {
-    for (const bool affine : {false, true}) {
-      INFO("rms " << rms << ", affine " << affine);
-      const float* gp = affine ? gamma.data() : nullptr;
-      const float* bp = affine && !rms ? beta.data() : nullptr;
-      std::vector<float> y(rows * n), mean(rows), inv(rows), scratch(2 * n), dx(rows * n), dgamma(n, 0.5f), dbeta(n, -0.25f);
-      k.layer_norm_forward({rows, n, 1e-3f, rms, x.data(), gp, bp, y.data(), mean.data(), inv.data()});
-      k.layer_norm_backward({rows, n, rms, dy.data(), x.data(), gp, mean.data(), inv.data(), scratch.data(), dx.data(),
-                             affine ? dgamma.data() : nullptr, bp ? dbeta.data() : nullptr});
-      std::vector<double> want_dgamma(n, 0.5), want_dbeta(n, -0.25);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const float* xr = x.data() + r * n;
-        const float* dyr = dy.data() + r * n;
-        double m = 0.0, var = 0.0, g_mean = 0.0, gx_mean = 0.0;
-        if (!rms) {
-          for (std::size_t i = 0; i < n; ++i) m += xr[i];
-          m /= double(n);
-        }
-        for (std::size_t i = 0; i < n; ++i) var += (xr[i] - m) * (xr[i] - m);
-        const double iv = 1.0 / std::sqrt(var / double(n) + 1e-3);
-        std::vector<double> xhat(n), g(n);
-        for (std::size_t i = 0; i < n; ++i) {
-          xhat[i] = (xr[i] - m) * iv;
-          g[i] = dyr[i] * (gp ? gp[i] : 1.0);
-          g_mean += g[i] / double(n);
-          gx_mean += g[i] * xhat[i] / double(n);
-          want_dgamma[i] += dyr[i] * xhat[i];
-          want_dbeta[i] += dyr[i];
-          CHECK(y[r * n + i] == doctest::Approx(xhat[i] * (gp ? gp[i] : 1.0) + (bp ? bp[i] : 0.0)).epsilon(1e-5));
-        }
-        if (rms) g_mean = 0.0;
-        for (std::size_t i = 0; i < n; ++i) {
-          CHECK(dx[r * n + i] == doctest::Approx(iv * (g[i] - g_mean - xhat[i] * gx_mean)).epsilon(2e-5));
-        }
+  for (int variant = 0; variant < 16; ++variant) {
+    const bool rms = variant & 1, with_gamma = variant & 2, with_beta = (variant & 4) && !rms, want_dx = !(variant & 8);
+    INFO("rms " << rms << ", gamma " << with_gamma << ", beta " << with_beta << ", dx " << want_dx);
+    const float* gp = with_gamma ? gamma.data() : nullptr;
+    const float* bp = with_beta ? beta.data() : nullptr;
+    std::vector<float> y(rows * n), mean(rows), inv(rows), scratch(2 * n), dx(rows * n, 9.0f), dgamma(n, 0.5f),
+        dbeta(n, -0.25f);
+    k.layer_norm_forward({.rows = rows, .n = n, .epsilon = 1e-3f, .rms = rms, .x = x.data(), .gamma = gp, .beta = bp,
+                          .y = y.data(), .mean = mean.data(), .inv = inv.data()});
+    k.layer_norm_backward({.rows = rows, .n = n, .rms = rms, .dy = dy.data(), .x = x.data(), .gamma = gp,
+                           .mean = mean.data(), .inv = inv.data(), .scratch = scratch.data(),
+                           .dx = want_dx ? dx.data() : nullptr, .dgamma = gp ? dgamma.data() : nullptr,
+                           .dbeta = bp ? dbeta.data() : nullptr});
+    std::vector<double> want_dgamma(n, 0.5), want_dbeta(n, -0.25);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* xr = x.data() + r * n;
+      const float* dyr = dy.data() + r * n;
+      double m = 0.0, var = 0.0, g_mean = 0.0, gx_mean = 0.0;
+      if (!rms) {
+        for (std::size_t i = 0; i < n; ++i) m += xr[i];
+        m /= double(n);
       }
+      for (std::size_t i = 0; i < n; ++i) var += (xr[i] - m) * (xr[i] - m);
+      const double iv = 1.0 / std::sqrt(var / double(n) + 1e-3);
+      std::vector<double> xhat(n), g(n);
       for (std::size_t i = 0; i < n; ++i) {
-        if (affine) CHECK(dgamma[i] == doctest::Approx(want_dgamma[i]).epsilon(1e-5));
-        if (bp) CHECK(dbeta[i] == doctest::Approx(want_dbeta[i]).epsilon(1e-5));
+        xhat[i] = (xr[i] - m) * iv;
+        g[i] = dyr[i] * (gp ? gp[i] : 1.0);
+        g_mean += g[i] / double(n);
+        gx_mean += g[i] * xhat[i] / double(n);
+        want_dgamma[i] += dyr[i] * xhat[i];
+        want_dbeta[i] += dyr[i];
+        CHECK(y[r * n + i] == doctest::Approx(xhat[i] * (gp ? gp[i] : 1.0) + (bp ? bp[i] : 0.0)).epsilon(1e-5));
       }
+      if (rms) g_mean = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double want = want_dx ? iv * (g[i] - g_mean - xhat[i] * gx_mean) : 9.0;  // untouched when not wanted
+        CHECK(dx[r * n + i] == doctest::Approx(want).epsilon(2e-5));
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      CHECK(dgamma[i] == doctest::Approx(gp ? want_dgamma[i] : 0.5).epsilon(1e-5));
+      CHECK(dbeta[i] == doctest::Approx(bp ? want_dbeta[i] : -0.25).epsilon(1e-5));
     }
   }
 }
@@ -236,6 +241,10 @@ TEST_CASE("every kernel variant this CPU runs matches double-precision formulas 
       check_dropout(k, n);
       check_dropout(k, 250 + 7 * n);  // past one block of 128 draws, odd and even
     }
+    for (const std::size_t n : {255, 256, 257}) {  // at the edge of one block of 128 draws
+      INFO(isa << ", n = " << n);
+      check_dropout(k, n);
+    }
   }
 }
 
@@ -250,6 +259,13 @@ TEST_CASE("kernels: sigmoid saturates to exactly 0 and 1, empty spans are left a
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(x[i] == (i % 2 == 0 ? 1.0f : 0.0f));
     kernels::active().tanh(nullptr, 0);
     CHECK(kernels::active().row_sum(nullptr, 0) == 0.0f);
+    kernels::active().column_sums(nullptr, 0, 0, nullptr);
+    kernels::active().dropout_bytes(1, 2, 1, nullptr, 0);
+    kernels::active().dropout_floats(1, 2, 1.0f, nullptr, 0);
+    kernels::active().dropout_add_forward(nullptr, nullptr, nullptr, 1.0f, nullptr, 0);
+    kernels::active().dropout_add_backward(nullptr, nullptr, 1.0f, nullptr, 0);
+    kernels::active().layer_norm_forward({.rows = 0, .n = 4, .epsilon = 1e-3f, .rms = false, .x = nullptr, .gamma = nullptr,
+                                          .beta = nullptr, .y = nullptr, .mean = nullptr, .inv = nullptr});
   }
 }
 
