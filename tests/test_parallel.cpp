@@ -1,0 +1,120 @@
+// parallel_halves: every item once, on the caller or the helper; errors
+// from either half reach the caller; nested and logged calls stay on the
+// caller. And the op that uses it: attention gives the same bits on one
+// thread and on two.
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "graph/backward.hpp"
+#include "ops/arithmetic.hpp"
+#include "ops/blas.hpp"
+#include "ops/dot_product_attention.hpp"
+#include "ops/gemm_log.hpp"
+#include "ops/parallel.hpp"
+#include "ops/reductions.hpp"
+#include "support.hpp"
+
+using namespace kiln;
+using kiln::testing::random_array;
+
+namespace {
+
+// Sets kiln's thread count for one test case.
+struct Threads {
+  int before = num_threads();
+  explicit Threads(int n) { set_num_threads(n); }
+  ~Threads() { set_num_threads(before); }
+};
+
+// How often each item ran, and whether any ran off the calling thread.
+struct Coverage {
+  std::vector<std::atomic<int>> runs;
+  std::atomic<bool> elsewhere{false};
+  explicit Coverage(std::size_t n) : runs(n) {}
+};
+
+void cover(std::size_t n, Coverage& c, std::size_t flops = parallel_min_flops) {
+  const auto caller = std::this_thread::get_id();
+  parallel_halves(n, flops, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ++c.runs[i];
+    if (std::this_thread::get_id() != caller) c.elsewhere = true;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("parallel_halves runs every item once, the second half on the helper when two threads are set") {
+  for (const int threads : {1, 2}) {
+    Threads set(threads);
+    for (const std::size_t n : {0, 1, 2, 3, 7, 64, 1001}) {
+      INFO("threads " << threads << ", n " << n);
+      Coverage c(n);
+      cover(n, c);
+      for (std::size_t i = 0; i < n; ++i) CHECK(c.runs[i] == 1);
+      CHECK(c.elsewhere == (threads == 2 && n >= 2));
+    }
+  }
+}
+
+TEST_CASE("parallel_halves keeps work below parallel_min_flops on the caller") {
+  Threads set(2);
+  Coverage c(64);
+  cover(64, c, parallel_min_flops - 1);
+  for (std::size_t i = 0; i < 64; ++i) CHECK(c.runs[i] == 1);
+  CHECK_FALSE(c.elsewhere);
+}
+
+TEST_CASE("parallel_halves passes an error from either half to the caller, and the helper keeps working") {
+  Threads set(2);
+  for (const bool in_first : {true, false}) {
+    CHECK_THROWS_WITH_AS(parallel_halves(10, parallel_min_flops,
+                                         [&](std::size_t begin, std::size_t) {
+                                           if ((begin == 0) == in_first) throw std::runtime_error("half failed");
+                                         }),
+                         "half failed", std::runtime_error);
+  }
+  Coverage c(10);
+  cover(10, c);
+  for (std::size_t i = 0; i < 10; ++i) CHECK(c.runs[i] == 1);
+}
+
+TEST_CASE("parallel_halves called inside a half, or while a GemmLog records, runs on its caller") {
+  Threads set(2);
+  std::atomic<int> inner_items{0};
+  std::atomic<bool> inner_elsewhere{false};
+  parallel_halves(2, parallel_min_flops, [&](std::size_t, std::size_t) {
+    const auto caller = std::this_thread::get_id();
+    parallel_halves(5, parallel_min_flops, [&](std::size_t begin, std::size_t end) {
+      inner_items += int(end - begin);
+      if (std::this_thread::get_id() != caller) inner_elsewhere = true;
+    });
+  });
+  CHECK(inner_items == 10);
+  CHECK_FALSE(inner_elsewhere);
+
+  GemmLog log;
+  Coverage c(8);
+  cover(8, c);
+  CHECK_FALSE(c.elsewhere);
+}
+
+TEST_CASE("dot_product_attention gives the same bits on one thread and on two, gradients included") {
+  // 2 * 6 * 2 * 40 * 41 * (16 + 16) flops: above parallel_min_flops, so two threads do split it.
+  const Array q = random_array({6, 40, 32}, 1), k = random_array({6, 41, 32}, 2), v = random_array({6, 41, 32}, 3);
+  Array keep = xt::ones<float>({6, 1, 41});
+  keep(1, 0, 6) = keep(4, 0, 0) = 0.0f;
+  std::vector<Array> results[2];
+  for (const int threads : {1, 2}) {
+    Threads set(threads);
+    std::mt19937_64 rng(9);
+    Tensor tq(q, true), tk(k, true), tv(v, true);
+    const Tensor out = dot_product_attention(
+        tq, tk, tv, {.heads = 2, .scale = 0.4f, .mask = &keep, .causal = true, .dropout = 0.2f, .rng = &rng});
+    backward(sum(out * out));
+    results[threads - 1] = {out.value(), tq.grad(), tk.grad(), tv.grad()};
+  }
+  for (std::size_t i = 0; i < 4; ++i) CHECK(results[0][i] == results[1][i]);
+}
