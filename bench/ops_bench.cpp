@@ -9,8 +9,8 @@
 //                   runs (ops/kernels.hpp), the variants interleaved; the
 //                   x86-64-v2 variant is what the portable build ran before
 //                   the op's loops were dispatched.
-//   parallel_op=...: the same attention with kiln set to one thread and to
-//                   two (its batch halves on a helper thread,
+//   parallel_op=...: the attention with kiln set to one thread and to two
+//                   (half its batch rows on a helper thread,
 //                   ops/parallel.hpp), interleaved.
 
 #include <cblas.h>

@@ -17,9 +17,12 @@
 
 namespace kiln {
 
-// About 50 µs of work on one core: waking the helper and waiting for it
-// costs a few µs, and decoding's one-position steps stay on the caller.
-inline constexpr std::size_t parallel_min_flops = std::size_t(1) << 20;
+// About 200 µs of work on one core. Waking the helper on this project's VM
+// costs tens of µs: layer normalization's and dropout_add's passes over a
+// Transformer step's activations (1 to 2 MFLOP, 70-150 µs) were no faster
+// split (kiln-bench ops, bench/RESULTS.md), the attention's 13 MFLOP are
+// 1.5x faster. Decoding's one-position steps stay on the caller.
+inline constexpr std::size_t parallel_min_flops = std::size_t(1) << 22;
 
 // body(begin, end) over [0, n) in at most two calls; an exception from
 // either half reaches the caller once both halves have finished.
