@@ -9,8 +9,9 @@
 //                   runs (ops/kernels.hpp), the variants interleaved; the
 //                   x86-64-v2 variant is what the portable build ran before
 //                   the op's loops were dispatched.
-//   parallel_op=...: the attention with kiln set to one thread and to two
-//                   (half its batch rows on a helper thread,
+//   parallel_op=...: the Transformer's attention and the seed model's
+//                   additive attention with kiln set to one thread and to
+//                   two (half their batch rows on a helper thread,
 //                   ops/parallel.hpp), interleaved.
 
 #include <cblas.h>
@@ -25,6 +26,7 @@
 
 #include "bench/timing.hpp"
 #include "graph/backward.hpp"
+#include "ops/additive_attention.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/blas.hpp"
 #include "ops/dot_product_attention.hpp"
@@ -148,6 +150,13 @@ void transformer_kernels() {
   compare_variants("self_attention_dropout", [&] {
     return dot_product_self_attention(qkv, {.heads = 4, .scale = 0.176f, .causal = true, .dropout = 0.1f, .rng = &rng});
   }, clear);
+  // The seed model's Bahdanau scores: batch 64, 20 steps each side, width 96.
+  Tensor keys = filled({64, 20, 96}, -1.0f, 1.0f, true), queries = filled({64, 20, 96}, 1.0f, -1.0f, true),
+         v = filled({96}, -0.2f, 0.2f, true);
+  compare_threads("additive_attention", [&] { return additive_attention_scores(keys, queries, v); }, [&] {
+    clear();
+    for (Tensor* t : {&keys, &queries, &v}) t->zero_grad();
+  });
   compare_threads("self_attention_dropout", [&] {
     return dot_product_self_attention(qkv, {.heads = 4, .scale = 0.176f, .causal = true, .dropout = 0.1f, .rng = &rng});
   }, clear);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/backward.hpp"
+#include "ops/additive_attention.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/blas.hpp"
 #include "ops/dot_product_attention.hpp"
@@ -119,3 +120,21 @@ TEST_CASE("dot_product_attention gives the same bits on one thread and on two, g
   for (std::size_t i = 0; i < 4; ++i) CHECK(results[0][i] == results[1][i]);
 }
 
+
+TEST_CASE("additive_attention_scores gives the same bits on one thread and on two, gradients included") {
+  // 24 batch rows: above parallel_min_flops, split 12 + 12; 7 rows: below it, run
+  // on the caller, the backward still in its fixed halves of 3 + 4.
+  for (const std::size_t batch : {24, 7}) {
+    const Array keys = random_array({batch, 20, 32}, 1), queries = random_array({batch, 16 + batch % 3, 32}, 2),
+                v = random_array({32}, 3);
+    std::vector<Array> results[2];
+    for (const int threads : {1, 2}) {
+      Threads set(threads);
+      Tensor tk(keys, true), tq(queries, true), tv(v, true);
+      const Tensor scores = additive_attention_scores(tk, tq, tv);
+      backward(sum(scores * scores));
+      results[threads - 1] = {scores.value(), tk.grad(), tq.grad(), tv.grad()};
+    }
+    for (std::size_t i = 0; i < 4; ++i) CHECK(results[0][i] == results[1][i]);
+  }
+}
