@@ -49,6 +49,7 @@
 #include "ops/minimum_maximum.hpp"
 #include "ops/one_hot.hpp"
 #include "ops/one_hot_rows.hpp"
+#include "ops/parallel.hpp"
 #include "ops/powers.hpp"
 #include "ops/pooling.hpp"
 #include "ops/recurrence.hpp"

@@ -19,6 +19,7 @@
 
 #include "bench/gemm_floor.hpp"
 #include "bench/timing.hpp"
+#include "ops/blas.hpp"
 #include "graph/node.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/concatenate.hpp"
@@ -134,6 +135,7 @@ double gemm_bound_ms(const Config& c) {
   std::size_t biggest = 0;
   for (auto [m, k, n] : shapes) biggest = std::max({biggest, std::size_t(m) * k, std::size_t(k) * n, std::size_t(m) * n});
   std::vector<float> a(biggest, 0.01f), bm(biggest, 0.02f), cm(biggest);
+  const OpenBlasOnItsOwn reference;  // OpenBLAS's own threads, as without kiln
   const Stats s = time_it(
       [&] {
         for (auto [m, k, n] : shapes) {

@@ -2,13 +2,20 @@
 //   op_overhead_us: one element-wise op on a 4x4 tensor, recording on the
 //                   tape and its share of backward included.
 //   matmul_ratio:   kiln::matmul 1280x229 @ 229x288 over raw cblas_sgemm on
-//                   the same data, measured in the same run.
+//                   the same data, measured in the same run: kiln's
+//                   overhead at --threads 1. (At --threads 2 kiln splits
+//                   the product over its second thread while the raw call
+//                   runs on OpenBLAS's one, ops/blas.hpp: about 0.5.)
 //   kernel_op=...:  the ops of a Transformer step (batch 64 x
 //                   20 steps x width 128, as `nmt --config transformer`),
 //                   forward + backward, on every instruction set the CPU
 //                   runs (ops/kernels.hpp), the variants interleaved; the
 //                   x86-64-v2 variant is what the portable build ran before
 //                   the op's loops were dispatched.
+//   parallel_op=...: the Transformer's attention and the seed model's
+//                   additive attention with kiln set to one thread and to
+//                   two (half their batch rows on a helper thread,
+//                   ops/parallel.hpp), interleaved.
 
 #include <cblas.h>
 
@@ -22,7 +29,9 @@
 
 #include "bench/timing.hpp"
 #include "graph/backward.hpp"
+#include "ops/additive_attention.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/blas.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/dropout_add.hpp"
 #include "ops/kernels.hpp"
@@ -105,6 +114,28 @@ void compare_variants(const char* name, const std::function<Tensor()>& op, const
   std::printf(" speedup=%.2f\n", summarize(times.front()).median / summarize(times.back()).median);
 }
 
+// Median microseconds of `op` (forward and backward) with kiln set to one
+// thread and to two, interleaved; the caller's thread setting is restored.
+void compare_threads(const char* name, const std::function<Tensor()>& op, const std::function<void()>& clear_grads) {
+  const int initial = num_threads();
+  std::vector<double> times[2];
+  for (int round = 0; round < 63; ++round) {
+    for (const int threads : {1, 2}) {
+      set_num_threads(threads);
+      const double t0 = now_seconds();
+      const Tensor y = op();
+      Array seed = Array::from_shape(y.shape());
+      seed.fill(1.0f);
+      backward(y, seed);
+      if (round >= 3) times[threads - 1].push_back(now_seconds() - t0);
+      clear_grads();
+    }
+  }
+  set_num_threads(initial);
+  const double one = summarize(times[0]).median, two = summarize(times[1]).median;
+  std::printf("parallel_op=%s threads1_us=%.1f threads2_us=%.1f speedup=%.2f\n", name, one * 1e6, two * 1e6, one / two);
+}
+
 void transformer_kernels() {
   const Shape rows{64, 20, 128};
   Tensor x = filled(rows, -2.0f, 2.0f, true), residual = filled(rows, -1.0f, 1.0f, true);
@@ -120,6 +151,16 @@ void transformer_kernels() {
   // A Dense layer: its three products dominate; the bias gradient's column sums are the dispatched part.
   compare_variants("dense", [&] { return linear(x, kernel, bias); }, clear);
   compare_variants("self_attention_dropout", [&] {
+    return dot_product_self_attention(qkv, {.heads = 4, .scale = 0.176f, .causal = true, .dropout = 0.1f, .rng = &rng});
+  }, clear);
+  // The seed model's Bahdanau scores: batch 64, 20 steps each side, width 96.
+  Tensor keys = filled({64, 20, 96}, -1.0f, 1.0f, true), queries = filled({64, 20, 96}, 1.0f, -1.0f, true),
+         v = filled({96}, -0.2f, 0.2f, true);
+  compare_threads("additive_attention", [&] { return additive_attention_scores(keys, queries, v); }, [&] {
+    clear();
+    for (Tensor* t : {&keys, &queries, &v}) t->zero_grad();
+  });
+  compare_threads("self_attention_dropout", [&] {
     return dot_product_self_attention(qkv, {.heads = 4, .scale = 0.176f, .causal = true, .dropout = 0.1f, .rng = &rng});
   }, clear);
 }

@@ -6,6 +6,7 @@
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "ops/kernels.hpp"
+#include "ops/parallel.hpp"
 
 namespace kiln {
 
@@ -32,35 +33,53 @@ Dims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
   return {keys[0], keys[1], queries[1], keys[2]};
 }
 
+// Roughly: an add, a tanh (about 20) and a multiply-add per hidden element.
+std::size_t flops(const Dims& d) { return 24 * d.batch * d.td * d.te * d.width; }
+
 // scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v, one (b, i) at a
 // time (ops/kernels.hpp's additive_scores). The hidden activations are not
 // kept: backward recomputes each block, which is cheaper than writing and
 // re-reading B * Td * Te * E floats (9 MB for the seed model). (A GEMM with
 // one output column is far slower than these dots.)
 void scores_forward(const float* keys, const float* queries, const float* v, float* scores, const Dims& d) {
-  std::vector<float> block(d.te * d.width);
-  const kernels::Table& table = kernels::active();
-  for (std::size_t b = 0; b < d.batch; ++b) {
-    for (std::size_t i = 0; i < d.td; ++i) {
-      table.additive_scores({d.te, d.width, queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, v,
-                               block.data(), scores + (b * d.td + i) * d.te});
+  // Batch rows are independent: two halves at once (ops/parallel.hpp).
+  parallel_halves(d.batch, flops(d), [&](std::size_t first, std::size_t last) {
+    std::vector<float> block(d.te * d.width);
+    const kernels::Table& table = kernels::active();
+    for (std::size_t b = first; b < last; ++b) {
+      for (std::size_t i = 0; i < d.td; ++i) {
+        table.additive_scores({d.te, d.width, queries + (b * d.td + i) * d.width, keys + b * d.te * d.width, v,
+                                 block.data(), scores + (b * d.td + i) * d.te});
+      }
     }
-  }
+  });
 }
 
 // With h = hidden[b,i,j,:] (recomputed) and g = grad[b,i,j]:
 //   dpre = g * v * (1 - h^2);  dkeys[b,j] += dpre;  dqueries[b,i] += dpre;  dv += g * h
+// The batch in two fixed halves, at once when two threads are set: each
+// writes its own rows of dkeys and dqueries; the first sums into dv, the
+// second into its own dv, added after, so one thread or two give the same bits.
 void scores_backward(const float* grad, const float* keys, const float* queries, const float* v, float* dkeys,
                      float* dqueries, float* dv, const Dims& d) {
-  std::vector<float> block(d.te * d.width);
-  const kernels::Table& table = kernels::active();
-  for (std::size_t b = 0; b < d.batch; ++b) {
-    for (std::size_t i = 0; i < d.td; ++i) {
-      const std::size_t row = b * d.td + i;
-      table.additive_grad({d.te, d.width, queries + row * d.width, keys + b * d.te * d.width, v, grad + row * d.te,
-                             block.data(), dqueries + row * d.width, dkeys + b * d.te * d.width, dv});
+  const std::size_t middle = d.batch / 2;
+  std::vector<float> second_dv(d.width, 0.0f);
+  parallel_halves(2, 2 * flops(d), [&](std::size_t first_half, std::size_t last_half) {
+    std::vector<float> block(d.te * d.width);
+    const kernels::Table& table = kernels::active();
+    for (std::size_t half = first_half; half < last_half; ++half) {
+      float* dv_sum = half == 0 ? dv : second_dv.data();
+      for (std::size_t b = half == 0 ? 0 : middle; b < (half == 0 ? middle : d.batch); ++b) {
+        for (std::size_t i = 0; i < d.td; ++i) {
+          const std::size_t row = b * d.td + i;
+          table.additive_grad({d.te, d.width, queries + row * d.width, keys + b * d.te * d.width, v,
+                                 grad + row * d.te, block.data(), dqueries + row * d.width, dkeys + b * d.te * d.width,
+                                 dv_sum});
+        }
+      }
     }
-  }
+  });
+  for (std::size_t c = 0; c < d.width; ++c) dv[c] += second_dv[c];
 }
 
 }  // namespace

@@ -1,22 +1,87 @@
 #include "ops/blas.hpp"
 
-#include "ops/gemm_log.hpp"
-
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <thread>
+
+#include "ops/gemm_log.hpp"
+#include "ops/parallel.hpp"
 
 namespace kiln {
 
 namespace {
 
+// --- the thread plan: how many threads kiln may use, and who runs the second ---
+
+std::atomic<int> threads_set{0};  // 0: not set, OpenBLAS's default holds
+std::atomic<bool> second_is_kilns{false};
+std::once_flag plan_made;
+
+// OpenBLAS's own default (all cores, or OPENBLAS_NUM_THREADS), read before
+// kiln first changes it.
+int default_threads() {
+  static const int threads = std::max(1, openblas_get_num_threads());
+  return threads;
+}
+
+// Two threads: OpenBLAS on one, kiln's helper (ops/parallel.hpp) the other.
+// Why: between products OpenBLAS's worker keeps its core busy waiting, so a
+// thread of kiln's beside it only shares that core (bench/RESULTS.md).
+void apply_plan(int threads) {
+  second_is_kilns.store(threads == 2);
+  openblas_set_num_threads(threads == 2 ? 1 : threads);
+}
+
+// Before any product: the default plan, unless set_num_threads made one.
+void ensure_plan() {
+  std::call_once(plan_made, [] {
+    if (threads_set.load() == 0) apply_plan(default_threads());
+  });
+}
+
+// --- products ---
+
+CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
+
+// C = alpha op(A) op(B) + beta C with BLAS strides, the rows (or, when C is
+// wider than tall, the columns) of C in two halves where kiln runs the
+// second thread. Every element of C is the same sum either way.
+void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+                float beta, float* c, int ldc) {
+  const std::size_t flops = 2 * std::size_t(m) * std::size_t(n) * std::size_t(k);
+  if (m >= n) {  // C's rows: A's rows, or its columns when transposed
+    parallel_halves(std::size_t(m), flops, [&](std::size_t r0, std::size_t r1) {
+      const float* a0 = ta ? a + r0 : a + r0 * std::size_t(lda);
+      cblas_sgemm(CblasRowMajor, op(ta), op(tb), int(r1 - r0), n, k, alpha, a0, lda, b, ldb, beta,
+                  c + r0 * std::size_t(ldc), ldc);
+    });
+  } else {  // C's columns: B's columns, or its rows when transposed
+    parallel_halves(std::size_t(n), flops, [&](std::size_t c0, std::size_t c1) {
+      const float* b0 = tb ? b + c0 * std::size_t(ldb) : b + c0;
+      cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
+    });
+  }
+}
+
 // OpenBLAS' sgemm is slow when the product is a vector (24320x96 by 96x1
 // takes 10x a plain loop), so those shapes go to sgemv. Row-major A is
 // (rows, cols) with leading dimension `ld`; y = alpha * op(A) x + beta * y.
+// Untransposed, y's elements in two halves as split_gemm's rows. Transposed
+// it stays whole: OpenBLAS sums a column block starting elsewhere in another
+// order, and one thread or two should give the same bits.
 void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* a, const float* x, float beta,
           float* y) {
-  cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, rows, cols, alpha, a, ld, x, 1, beta, y, 1);
+  if (transpose) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, rows, cols, alpha, a, ld, x, 1, beta, y, 1);
+    return;
+  }
+  parallel_halves(std::size_t(rows), 2 * std::size_t(rows) * std::size_t(cols), [&](std::size_t r0, std::size_t r1) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, int(r1 - r0), cols, alpha, a + r0 * std::size_t(ld), ld, x, 1, beta,
+                y + r0, 1);
+  });
 }
 
 }  // namespace
@@ -25,6 +90,7 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
           const float* b, float beta, float* c) {
   if (GemmLog* log = GemmLog::active())
     log->record({transpose_a, transpose_b, m, n, k, transpose_a ? m : k, transpose_b ? k : n, n});
+  ensure_plan();
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: C = beta C (BLAS rejects the zero leading dimension)
     const std::size_t count = std::size_t(m) * std::size_t(n);
@@ -42,10 +108,7 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
     else gemv(true, k, n, n, alpha, b, a, beta, c);
     return;
   }
-  const int lda = transpose_a ? m : k;
-  const int ldb = transpose_b ? k : n;
-  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
-              transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+  split_gemm(transpose_a, transpose_b, m, n, k, alpha, a, transpose_a ? m : k, b, transpose_b ? k : n, beta, c, n);
 }
 
 void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
@@ -55,6 +118,7 @@ void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float
     return;
   }
   if (GemmLog* log = GemmLog::active()) log->record({transpose_a, transpose_b, m, n, k, lda, ldb, ldc});
+  ensure_plan();
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: each row of C = beta C
     for (int i = 0; i < m; ++i) {
@@ -63,15 +127,32 @@ void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float
     }
     return;
   }
-  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans, m, n,
-              k, alpha, a, lda, b, ldb, beta, c, ldc);
+  split_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void set_num_threads(int n) {
+  default_threads();  // read before the first change
   if (n <= 0) n = int(std::thread::hardware_concurrency());
-  openblas_set_num_threads(n);
+  threads_set.store(n);
+  std::call_once(plan_made, [] {});  // no default plan after this
+  apply_plan(n);
 }
 
-int num_threads() { return openblas_get_num_threads(); }
+int num_threads() {
+  const int n = threads_set.load();
+  return n > 0 ? n : default_threads();
+}
+
+bool kiln_runs_second_thread() {
+  ensure_plan();
+  return second_is_kilns.load(std::memory_order_relaxed);
+}
+
+OpenBlasOnItsOwn::OpenBlasOnItsOwn() {
+  ensure_plan();
+  openblas_set_num_threads(num_threads());
+}
+
+OpenBlasOnItsOwn::~OpenBlasOnItsOwn() { apply_plan(num_threads()); }
 
 }  // namespace kiln

@@ -14,9 +14,27 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
 void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc);
 
-// Sets the number of threads BLAS (and any pool of kiln's own) may use.
-// Call it once at start-up; 0 means "as many as there are cores".
+// Sets the number of threads kiln may use. Call it once at start-up; 0 means
+// "as many as there are cores" (the default, or OpenBLAS's own setting where
+// OPENBLAS_NUM_THREADS gives one). With two, kiln runs the second thread
+// itself (ops/parallel.hpp: large products split in two, the attention's
+// per-head work too) and OpenBLAS runs on one; with any other number
+// OpenBLAS runs that many threads for each product, as before.
 void set_num_threads(int n);
 int num_threads();
+
+// True when kiln, not OpenBLAS, runs the second thread (two threads set).
+bool kiln_runs_second_thread();
+
+// For measuring against OpenBLAS on its own (the benchmarks' raw cblas
+// references): while one is alive, OpenBLAS runs num_threads() threads for
+// each product itself, as it would without kiln.
+class OpenBlasOnItsOwn {
+ public:
+  OpenBlasOnItsOwn();
+  ~OpenBlasOnItsOwn();
+  OpenBlasOnItsOwn(const OpenBlasOnItsOwn&) = delete;
+  OpenBlasOnItsOwn& operator=(const OpenBlasOnItsOwn&) = delete;
+};
 
 }  // namespace kiln

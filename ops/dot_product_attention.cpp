@@ -11,6 +11,7 @@
 #include "graph/node.hpp"
 #include "ops/blas.hpp"
 #include "ops/dropout_stream.hpp"
+#include "ops/parallel.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
@@ -128,32 +129,39 @@ struct GradView {
   }
 };
 
+// The forward pass's products: q k^T and p v for every (batch row, head).
+std::size_t attention_flops(const Dims& d) { return 2 * d.batch * d.heads * d.t * d.s * (d.d + d.dv); }
+
 // The probabilities, dropped as `saved` says, times v, head by head, into
 // `out` (B, T, H * dv).
 void attend_forward(const View& q, const View& k, const View& v, float* out, const Dims& d,
                     const DotProductAttentionOptions& o, Saved& saved) {
-  std::vector<float> dropped(saved.dropped ? d.t * d.s : 0);
-  for (std::size_t b = 0; b < d.batch; ++b) {
-    for (std::size_t h = 0; h < d.heads; ++h) {
-      float* p = saved.probs.data() + (b * d.heads + h) * d.t * d.s;
-      gemm_strided(false, true, int(d.t), int(d.s), int(d.d), o.scale, q.head(b, h, d.t, d.d), int(q.stride),
-                   k.head(b, h, d.s, d.d), int(k.stride), 0.0f, p, int(d.s));
-      for (std::size_t i = 0; i < d.t; ++i) {
-        const float* keep =
-            o.mask ? o.mask->data() + ((d.mask_batch == 1 ? 0 : b) * d.mask_t + (d.mask_t == 1 ? 0 : i)) * d.s : nullptr;
-        const std::size_t visible = o.causal ? std::min(d.s, i + o.causal_offset + 1) : d.s;
-        masked_softmax_row(p + i * d.s, d.s, keep, visible);
+  // Batch rows are independent: two halves at once (ops/parallel.hpp).
+  parallel_halves(d.batch, attention_flops(d), [&](std::size_t first, std::size_t last) {
+    std::vector<float> dropped(saved.dropped ? d.t * d.s : 0);
+    for (std::size_t b = first; b < last; ++b) {
+      for (std::size_t h = 0; h < d.heads; ++h) {
+        float* p = saved.probs.data() + (b * d.heads + h) * d.t * d.s;
+        gemm_strided(false, true, int(d.t), int(d.s), int(d.d), o.scale, q.head(b, h, d.t, d.d), int(q.stride),
+                     k.head(b, h, d.s, d.d), int(k.stride), 0.0f, p, int(d.s));
+        for (std::size_t i = 0; i < d.t; ++i) {
+          const float* keep =
+              o.mask ? o.mask->data() + ((d.mask_batch == 1 ? 0 : b) * d.mask_t + (d.mask_t == 1 ? 0 : i)) * d.s
+                     : nullptr;
+          const std::size_t visible = o.causal ? std::min(d.s, i + o.causal_offset + 1) : d.s;
+          masked_softmax_row(p + i * d.s, d.s, keep, visible);
+        }
+        const float* weights = p;
+        if (saved.dropped) {
+          const float* m = saved.drop.data() + (b * d.heads + h) * d.t * d.s;
+          for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * m[i];
+          weights = dropped.data();
+        }
+        gemm_strided(false, false, int(d.t), int(d.dv), int(d.s), 1.0f, weights, int(d.s), v.head(b, h, d.s, d.dv),
+                     int(v.stride), 0.0f, out + (b * d.t * d.heads + h) * d.dv, int(d.heads * d.dv));
       }
-      const float* weights = p;
-      if (saved.dropped) {
-        const float* m = saved.drop.data() + (b * d.heads + h) * d.t * d.s;
-        for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * m[i];
-        weights = dropped.data();
-      }
-      gemm_strided(false, false, int(d.t), int(d.dv), int(d.s), 1.0f, weights, int(d.s), v.head(b, h, d.s, d.dv),
-                   int(v.stride), 0.0f, out + (b * d.t * d.heads + h) * d.dv, int(d.heads * d.dv));
     }
-  }
+  });
 }
 
 // With P the probabilities, M the dropout mask, P' = P * M and dO the output's gradient:
@@ -163,45 +171,48 @@ void attend_forward(const View& q, const View& k, const View& v, float* out, con
 // straight into the gradient buffers (null: not wanted).
 void attend_backward(const float* g, const View& q, const View& k, const View& v, const GradView& dq,
                      const GradView& dk, const GradView& dv, const Dims& d, float scale, const Saved& saved) {
-  std::vector<float> dp(d.t * d.s), dropped(saved.dropped ? d.t * d.s : 0);
   const int ld_g = int(d.heads * d.dv);
-  for (std::size_t b = 0; b < d.batch; ++b) {
-    for (std::size_t h = 0; h < d.heads; ++h) {
-      const std::size_t block = (b * d.heads + h) * d.t * d.s;
-      const float* p = saved.probs.data() + block;
-      const float* weights = p;
-      if (saved.dropped) {
-        for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * saved.drop.data()[block + i];
-        weights = dropped.data();
-      }
-      const float* g_bh = g + (b * d.t * d.heads + h) * d.dv;
-      if (dv.data) {
-        gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_g, dv.beta,
-                     dv.head(b, h, d.s, d.dv), int(dv.stride));
-      }
-      if (!dq.data && !dk.data) continue;
-      gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_g, v.head(b, h, d.s, d.dv), int(v.stride),
-                   0.0f, dp.data(), int(d.s));
-      for (std::size_t i = 0; i < d.t; ++i) {
-        float* dpr = dp.data() + i * d.s;
-        const float* pr = p + i * d.s;
+  // Batch rows write disjoint blocks of dq, dk and dv: two halves at once.
+  parallel_halves(d.batch, 2 * attention_flops(d), [&](std::size_t first, std::size_t last) {
+    std::vector<float> dp(d.t * d.s), dropped(saved.dropped ? d.t * d.s : 0);
+    for (std::size_t b = first; b < last; ++b) {
+      for (std::size_t h = 0; h < d.heads; ++h) {
+        const std::size_t block = (b * d.heads + h) * d.t * d.s;
+        const float* p = saved.probs.data() + block;
+        const float* weights = p;
         if (saved.dropped) {
-          const float* mr = saved.drop.data() + block + i * d.s;
-          for (std::size_t j = 0; j < d.s; ++j) dpr[j] *= mr[j];
+          for (std::size_t i = 0; i < d.t * d.s; ++i) dropped[i] = p[i] * saved.drop.data()[block + i];
+          weights = dropped.data();
         }
-        const float inner = row::dot(dpr, pr, d.s);
-        for (std::size_t j = 0; j < d.s; ++j) dpr[j] = pr[j] * (dpr[j] - inner);
-      }
-      if (dq.data) {
-        gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s), k.head(b, h, d.s, d.d),
-                     int(k.stride), dq.beta, dq.head(b, h, d.t, d.d), int(dq.stride));
-      }
-      if (dk.data) {
-        gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s), q.head(b, h, d.t, d.d),
-                     int(q.stride), dk.beta, dk.head(b, h, d.s, d.d), int(dk.stride));
+        const float* g_bh = g + (b * d.t * d.heads + h) * d.dv;
+        if (dv.data) {
+          gemm_strided(true, false, int(d.s), int(d.dv), int(d.t), 1.0f, weights, int(d.s), g_bh, ld_g, dv.beta,
+                       dv.head(b, h, d.s, d.dv), int(dv.stride));
+        }
+        if (!dq.data && !dk.data) continue;
+        gemm_strided(false, true, int(d.t), int(d.s), int(d.dv), 1.0f, g_bh, ld_g, v.head(b, h, d.s, d.dv),
+                     int(v.stride), 0.0f, dp.data(), int(d.s));
+        for (std::size_t i = 0; i < d.t; ++i) {
+          float* dpr = dp.data() + i * d.s;
+          const float* pr = p + i * d.s;
+          if (saved.dropped) {
+            const float* mr = saved.drop.data() + block + i * d.s;
+            for (std::size_t j = 0; j < d.s; ++j) dpr[j] *= mr[j];
+          }
+          const float inner = row::dot(dpr, pr, d.s);
+          for (std::size_t j = 0; j < d.s; ++j) dpr[j] = pr[j] * (dpr[j] - inner);
+        }
+        if (dq.data) {
+          gemm_strided(false, false, int(d.t), int(d.d), int(d.s), scale, dp.data(), int(d.s),
+                       k.head(b, h, d.s, d.d), int(k.stride), dq.beta, dq.head(b, h, d.t, d.d), int(dq.stride));
+        }
+        if (dk.data) {
+          gemm_strided(true, false, int(d.s), int(d.d), int(d.t), scale, dp.data(), int(d.s),
+                       q.head(b, h, d.t, d.d), int(q.stride), dk.beta, dk.head(b, h, d.s, d.d), int(dk.stride));
+        }
       }
     }
-  }
+  });
 }
 
 // The probabilities' storage and, with dropout, the mask.

@@ -1,0 +1,137 @@
+#include "ops/parallel.hpp"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "ops/blas.hpp"
+#include "ops/gemm_log.hpp"
+
+namespace kiln {
+
+namespace {
+
+thread_local bool on_helper = false;
+
+// Spinning means a pause instruction per check: on x86 it tells the core
+// (and the hypervisor) that this is a wait loop.
+void relax() { __builtin_ia32_pause(); }
+
+// How long the helper keeps checking for the next half before it sleeps:
+// a training step hands it one every few hundred microseconds; an idle
+// program should not keep a core busy.
+constexpr auto spin_before_sleep = std::chrono::milliseconds(5);
+
+// One thread that runs the halves it is given. Made on first use and never
+// destroyed: a static std::thread still joinable at exit would end the
+// program.
+class Helper {
+ public:
+  Helper() { std::thread([this] { serve(); }).detach(); }
+
+  // Held by the one caller using the helper.
+  std::mutex in_use;
+
+  void start(const std::function<void()>& task) {
+    done_.store(false, std::memory_order_relaxed);
+    error_ = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);  // so a helper going to sleep sees the task
+      task_.store(&task, std::memory_order_release);
+    }
+    wake_.notify_one();
+  }
+
+  // Waits (spinning: the helper's half takes as long as the caller's) for
+  // the task given to start(); returns what it threw, if anything.
+  std::exception_ptr finish() {
+    while (!done_.load(std::memory_order_acquire)) relax();
+    return error_;
+  }
+
+ private:
+  void serve() {
+    on_helper = true;
+    for (;;) {
+      const std::function<void()>* task = wait_for_task();
+      try {
+        (*task)();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      done_.store(true, std::memory_order_release);
+    }
+  }
+
+  const std::function<void()>* wait_for_task() {
+    const auto idle_since = std::chrono::steady_clock::now();
+    for (unsigned checks = 1;; ++checks) {
+      if (const auto* task = task_.exchange(nullptr, std::memory_order_acq_rel)) return task;
+      relax();
+      if (checks % 1024 == 0 && std::chrono::steady_clock::now() - idle_since > spin_before_sleep) {
+        std::unique_lock<std::mutex> lock(sleep_mutex_);
+        wake_.wait(lock, [this] { return task_.load(std::memory_order_acquire) != nullptr; });
+      }
+    }
+  }
+
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  std::atomic<const std::function<void()>*> task_{nullptr};
+  std::atomic<bool> done_{false};
+  std::exception_ptr error_;  // written by the helper before done_, read by the caller after
+};
+
+// The helper, made on first use. A child of fork() has no helper thread
+// (fork copies only the calling thread), so it makes its own.
+std::atomic<Helper*> instance{nullptr};
+std::once_flag atfork_registered;
+
+Helper& helper() {
+  std::call_once(atfork_registered, [] { pthread_atfork(nullptr, nullptr, [] { instance.store(nullptr); }); });
+  Helper* h = instance.load(std::memory_order_acquire);
+  if (h) return *h;
+  static std::mutex making;
+  std::lock_guard<std::mutex> lock(making);
+  h = instance.load(std::memory_order_acquire);
+  if (!h) {
+    h = new Helper;  // reachable from `instance` for good (a child's old one is the parent's)
+    instance.store(h, std::memory_order_release);
+  }
+  return *h;
+}
+
+}  // namespace
+
+void parallel_halves(std::size_t n, std::size_t flops,
+                     const std::function<void(std::size_t begin, std::size_t end)>& body) {
+  if (n < 2 || flops < parallel_min_flops || on_helper || !kiln_runs_second_thread() || GemmLog::active()) {
+    body(0, n);
+    return;
+  }
+  Helper& h = helper();
+  std::unique_lock<std::mutex> mine(h.in_use, std::try_to_lock);
+  if (!mine.owns_lock()) {  // another thread is using the helper
+    body(0, n);
+    return;
+  }
+  const std::size_t middle = n / 2;
+  const std::function<void()> second = [&] { body(middle, n); };
+  h.start(second);
+  std::exception_ptr first_error;
+  try {
+    body(0, middle);
+  } catch (...) {
+    first_error = std::current_exception();
+  }
+  const std::exception_ptr second_error = h.finish();  // before `second` goes out of scope
+  if (first_error) std::rethrow_exception(first_error);
+  if (second_error) std::rethrow_exception(second_error);
+}
+
+}  // namespace kiln
