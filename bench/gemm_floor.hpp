@@ -1,6 +1,7 @@
 #pragma once
 // The BLAS floor of a step: the step's own matrix products (recorded by
-// kiln::GemmLog while it runs once), replayed by cblas alone and timed. A
+// kiln::GemmLog while it runs once), replayed alone through ops/blas (with
+// the step's threading) and timed. A
 // step can go no faster than this with the same products, so the ratio
 // step / floor is the time spent outside BLAS (element-wise work, memory
 // traffic, single-threaded phases, overhead).

@@ -29,10 +29,13 @@ int default_threads() {
 
 // Two threads: OpenBLAS on one, kiln's helper (ops/parallel.hpp) the other.
 // Why: between products OpenBLAS's worker keeps its core busy waiting, so a
-// thread of kiln's beside it only shares that core (bench/RESULTS.md).
+// thread of kiln's beside it only shares that core (bench/RESULTS.md). Not
+// with an OpenMP OpenBLAS, whose thread count is per calling thread: the
+// helper would run it at two again.
 void apply_plan(int threads) {
-  second_is_kilns.store(threads == 2);
-  openblas_set_num_threads(threads == 2 ? 1 : threads);
+  const bool kilns = threads == 2 && openblas_get_parallel() != 2;
+  second_is_kilns.store(kilns);
+  openblas_set_num_threads(kilns ? 1 : threads);
 }
 
 // Before any product: the default plan, unless set_num_threads made one.
@@ -46,9 +49,15 @@ void ensure_plan() {
 
 CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
 
+// Where a product is split: at a multiple of 64 rows or columns, so each
+// half starts on the same block and tile boundaries as the whole product.
+constexpr std::size_t split_align = 64;
+
 // C = alpha op(A) op(B) + beta C with BLAS strides, the rows (or, when C is
 // wider than tall, the columns) of C in two halves where kiln runs the
-// second thread. Every element of C is the same sum either way.
+// second thread. Each element is summed by one call either way; OpenBLAS
+// picks its kernels by size, so a half may still round differently from the
+// whole for some shapes (the tested ones give the same bits).
 void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
                 float beta, float* c, int ldc) {
   const std::size_t flops = 2 * std::size_t(m) * std::size_t(n) * std::size_t(k);
@@ -57,12 +66,12 @@ void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float*
       const float* a0 = ta ? a + r0 : a + r0 * std::size_t(lda);
       cblas_sgemm(CblasRowMajor, op(ta), op(tb), int(r1 - r0), n, k, alpha, a0, lda, b, ldb, beta,
                   c + r0 * std::size_t(ldc), ldc);
-    });
+    }, split_align);
   } else {  // C's columns: B's columns, or its rows when transposed
     parallel_halves(std::size_t(n), flops, [&](std::size_t c0, std::size_t c1) {
       const float* b0 = tb ? b + c0 * std::size_t(ldb) : b + c0;
       cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
-    });
+    }, split_align);
   }
 }
 
@@ -71,7 +80,7 @@ void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float*
 // (rows, cols) with leading dimension `ld`; y = alpha * op(A) x + beta * y.
 // Untransposed, y's elements in two halves as split_gemm's rows. Transposed
 // it stays whole: OpenBLAS sums a column block starting elsewhere in another
-// order, and one thread or two should give the same bits.
+// order.
 void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* a, const float* x, float beta,
           float* y) {
   if (transpose) {
@@ -81,7 +90,7 @@ void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* 
   parallel_halves(std::size_t(rows), 2 * std::size_t(rows) * std::size_t(cols), [&](std::size_t r0, std::size_t r1) {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, int(r1 - r0), cols, alpha, a + r0 * std::size_t(ld), ld, x, 1, beta,
                 y + r0, 1);
-  });
+  }, split_align);
 }
 
 }  // namespace
@@ -150,6 +159,7 @@ bool kiln_runs_second_thread() {
 
 OpenBlasOnItsOwn::OpenBlasOnItsOwn() {
   ensure_plan();
+  second_is_kilns.store(false);  // kiln's products too leave the threads to OpenBLAS meanwhile
   openblas_set_num_threads(num_threads());
 }
 

@@ -14,12 +14,13 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
 void gemm_strided(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc);
 
-// Sets the number of threads kiln may use. Call it once at start-up; 0 means
-// "as many as there are cores" (the default, or OpenBLAS's own setting where
-// OPENBLAS_NUM_THREADS gives one). With two, kiln runs the second thread
-// itself (ops/parallel.hpp: large products split in two, the attention's
-// per-head work too) and OpenBLAS runs on one; with any other number
-// OpenBLAS runs that many threads for each product, as before.
+// Sets the number of threads kiln may use. Call it once at start-up, before
+// any product; 0 means as many as the machine reports. Not called, kiln
+// takes OpenBLAS's own default (every core, or OPENBLAS_NUM_THREADS). With
+// two, kiln runs the second thread itself (ops/parallel.hpp: large products
+// split in two, the attention's per-head work too) and sets OpenBLAS, for
+// the whole process, to one; with any other number OpenBLAS runs that many
+// threads for each product, as it would without kiln.
 void set_num_threads(int n);
 int num_threads();
 

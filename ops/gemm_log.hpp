@@ -38,7 +38,8 @@ class GemmLog {
   GemmLog* enclosing_;
 };
 
-// Runs every recorded product with cblas alone, on scratch operands of the
+// Runs every recorded product alone, through ops/blas as the step did (split
+// over kiln's second thread where it runs one), on scratch operands of the
 // recorded sizes (products of n == 1 or m == 1 as sgemv, as ops/blas does).
 // Timing this gives the floor of the BLAS work the recorded code performed.
 class GemmReplay {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <system_error>
 #include <mutex>
 #include <thread>
 
@@ -16,11 +17,16 @@ namespace kiln {
 
 namespace {
 
-thread_local bool on_helper = false;
+thread_local bool on_helper = false;   // this thread is the helper
+thread_local bool holds_helper = false;  // this thread is running halves with it
 
 // Spinning means a pause instruction per check: on x86 it tells the core
 // (and the hypervisor) that this is a wait loop.
-void relax() { __builtin_ia32_pause(); }
+void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 // How long the helper keeps checking for the next half before it sleeps:
 // a training step hands it one every few hundred microseconds; an idle
@@ -47,10 +53,17 @@ class Helper {
     wake_.notify_one();
   }
 
-  // Waits (spinning: the helper's half takes as long as the caller's) for
-  // the task given to start(); returns what it threw, if anything.
+  // Waits for the task given to start() and returns what it threw, if
+  // anything: spinning at first (the helper's half takes about as long as
+  // the caller's), then blocking, should the helper have lost its CPU.
   std::exception_ptr finish() {
-    while (!done_.load(std::memory_order_acquire)) relax();
+    const auto since = std::chrono::steady_clock::now();
+    for (unsigned checks = 1; !done_.load(std::memory_order_acquire); ++checks) {
+      relax();
+      if (checks % 1024 == 0 && std::chrono::steady_clock::now() - since > spin_before_sleep) {
+        done_.wait(false, std::memory_order_acquire);
+      }
+    }
     return error_;
   }
 
@@ -65,13 +78,16 @@ class Helper {
         error_ = std::current_exception();
       }
       done_.store(true, std::memory_order_release);
+      done_.notify_one();
     }
   }
 
   const std::function<void()>* wait_for_task() {
     const auto idle_since = std::chrono::steady_clock::now();
     for (unsigned checks = 1;; ++checks) {
-      if (const auto* task = task_.exchange(nullptr, std::memory_order_acq_rel)) return task;
+      if (task_.load(std::memory_order_relaxed)) {  // reading alone keeps the line shared while idle
+        if (const auto* task = task_.exchange(nullptr, std::memory_order_acq_rel)) return task;
+      }
       relax();
       if (checks % 1024 == 0 && std::chrono::steady_clock::now() - idle_since > spin_before_sleep) {
         std::unique_lock<std::mutex> lock(sleep_mutex_);
@@ -82,54 +98,71 @@ class Helper {
 
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
-  std::atomic<const std::function<void()>*> task_{nullptr};
-  std::atomic<bool> done_{false};
+  alignas(64) std::atomic<const std::function<void()>*> task_{nullptr};  // written by the caller
+  alignas(64) std::atomic<bool> done_{false};                            // written by the helper
   std::exception_ptr error_;  // written by the helper before done_, read by the caller after
 };
 
 // The helper, made on first use. A child of fork() has no helper thread
-// (fork copies only the calling thread), so it makes its own.
+// (fork copies only the calling thread), so it makes its own; the one it
+// inherited stays reachable in `abandoned`, not reported as a leak.
 std::atomic<Helper*> instance{nullptr};
+Helper* abandoned = nullptr;
+std::mutex making;  // held across fork, so a child never inherits it locked
 std::once_flag atfork_registered;
 
-Helper& helper() {
-  std::call_once(atfork_registered, [] { pthread_atfork(nullptr, nullptr, [] { instance.store(nullptr); }); });
-  Helper* h = instance.load(std::memory_order_acquire);
-  if (h) return *h;
-  static std::mutex making;
+Helper* make_helper() {
+  try {
+    return new Helper;
+  } catch (const std::system_error&) {  // no thread to be had: everything on the caller
+    return nullptr;
+  }
+}
+
+Helper* helper() {
+  std::call_once(atfork_registered, [] {
+    pthread_atfork([] { making.lock(); }, [] { making.unlock(); },
+                   [] {
+                     abandoned = instance.exchange(nullptr);
+                     making.unlock();
+                   });
+  });
+  if (Helper* h = instance.load(std::memory_order_acquire)) return h;
   std::lock_guard<std::mutex> lock(making);
-  h = instance.load(std::memory_order_acquire);
+  Helper* h = instance.load(std::memory_order_acquire);
   if (!h) {
-    h = new Helper;  // reachable from `instance` for good (a child's old one is the parent's)
+    h = make_helper();
     instance.store(h, std::memory_order_release);
   }
-  return *h;
+  return h;
 }
 
 }  // namespace
 
-void parallel_halves(std::size_t n, std::size_t flops,
-                     const std::function<void(std::size_t begin, std::size_t end)>& body) {
-  if (n < 2 || flops < parallel_min_flops || on_helper || !kiln_runs_second_thread() || GemmLog::active()) {
+bool worth_splitting(std::size_t n, std::size_t flops) {
+  return n >= 2 && flops >= parallel_min_flops && !on_helper && !holds_helper && kiln_runs_second_thread() &&
+         !GemmLog::active();
+}
+
+void run_halves(std::size_t n, std::size_t middle, const std::function<void(std::size_t begin, std::size_t end)>& body) {
+  Helper* h = holds_helper || on_helper ? nullptr : helper();
+  std::unique_lock<std::mutex> mine;
+  if (h) mine = std::unique_lock<std::mutex>(h->in_use, std::try_to_lock);
+  if (!mine.owns_lock()) {  // no helper, or another thread is using it
     body(0, n);
     return;
   }
-  Helper& h = helper();
-  std::unique_lock<std::mutex> mine(h.in_use, std::try_to_lock);
-  if (!mine.owns_lock()) {  // another thread is using the helper
-    body(0, n);
-    return;
-  }
-  const std::size_t middle = n / 2;
+  holds_helper = true;
   const std::function<void()> second = [&] { body(middle, n); };
-  h.start(second);
+  h->start(second);
   std::exception_ptr first_error;
   try {
     body(0, middle);
   } catch (...) {
     first_error = std::current_exception();
   }
-  const std::exception_ptr second_error = h.finish();  // before `second` goes out of scope
+  const std::exception_ptr second_error = h->finish();  // before `second` goes out of scope
+  holds_helper = false;
   if (first_error) std::rethrow_exception(first_error);
   if (second_error) std::rethrow_exception(second_error);
 }

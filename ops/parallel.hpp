@@ -11,9 +11,10 @@
 // Runs the whole range on the caller instead when kiln does not run a
 // second thread (any thread count but two), when the work is under
 // parallel_min_flops (`flops`: the whole range's floating-point
-// operations), when the range has fewer than two items, when called from
-// the helper or while another thread holds it, and while a GemmLog records
-// this thread's products (so each product is logged whole).
+// operations), when a half would be empty, when called from the helper,
+// from inside a half, or while another thread holds the helper, when no
+// helper thread could be made, and while a GemmLog records this thread's
+// products (so each product is logged whole).
 // Each item must write only its own outputs: the halves run concurrently.
 
 #include <cstddef>
@@ -25,9 +26,27 @@ namespace kiln {
 // well under one.
 inline constexpr std::size_t parallel_min_flops = std::size_t(1) << 18;
 
-// body(begin, end) over [0, n) in at most two calls; an exception from
-// either half reaches the caller once both halves have finished.
-void parallel_halves(std::size_t n, std::size_t flops,
-                     const std::function<void(std::size_t begin, std::size_t end)>& body);
+// True when parallel_halves(n, flops, ...) may split (the other conditions
+// are checked when it runs).
+bool worth_splitting(std::size_t n, std::size_t flops);
+
+// The halves of [0, n) split at `middle`, on the caller and the helper, or
+// the whole on the caller when the helper is busy or in use by this thread.
+void run_halves(std::size_t n, std::size_t middle, const std::function<void(std::size_t begin, std::size_t end)>& body);
+
+// body(begin, end) over [0, n) in at most two calls, the second half
+// starting at a multiple of `align` (the whole on the caller when that
+// leaves a half empty); an exception from either half reaches the caller
+// once both halves have finished. Work that is not split costs no
+// std::function.
+template <class Body>
+void parallel_halves(std::size_t n, std::size_t flops, Body&& body, std::size_t align = 1) {
+  const std::size_t middle = n / 2 / align * align;
+  if (middle == 0 || !worth_splitting(n, flops)) {
+    body(std::size_t(0), n);
+    return;
+  }
+  run_halves(n, middle, body);
+}
 
 }  // namespace kiln

@@ -3,7 +3,9 @@
 // caller. And the op that uses it: attention gives the same bits on one
 // thread and on two.
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -146,6 +148,7 @@ TEST_CASE("products split over kiln's second thread give the same bits as on one
   const std::vector<Product> products = {{false, false, 300, 40, 70}, {true, false, 300, 40, 70},
                                          {false, true, 40, 300, 70},  {true, true, 41, 301, 69},
                                          {false, false, 2000, 1, 300}, {true, false, 2000, 1, 300},
+                                         {false, false, 2002, 1, 300}, {false, false, 2002, 70, 64},
                                          {false, false, 1, 2000, 300}, {false, true, 1, 2000, 300}};
   for (const Product& p : products) {
     INFO("ta " << p.ta << " tb " << p.tb << " m " << p.m << " n " << p.n << " k " << p.k);
@@ -167,4 +170,32 @@ TEST_CASE("products split over kiln's second thread give the same bits as on one
                  40);
   }
   CHECK(out[0] == out[1]);
+}
+
+TEST_CASE("while an OpenBlasOnItsOwn lives, kiln leaves both threads to OpenBLAS") {
+  Threads set(2);
+  CHECK(kiln_runs_second_thread());
+  {
+    const OpenBlasOnItsOwn reference;
+    CHECK_FALSE(kiln_runs_second_thread());
+    Coverage c(16);
+    cover(16, c);
+    CHECK_FALSE(c.elsewhere);
+  }
+  CHECK(kiln_runs_second_thread());
+}
+
+TEST_CASE("parallel_halves splits at a multiple of its alignment, or not at all") {
+  Threads set(2);
+  for (const std::size_t n : {100, 128, 200}) {
+    std::vector<std::size_t> starts;
+    std::mutex m;
+    parallel_halves(n, parallel_min_flops, [&](std::size_t begin, std::size_t) {
+      std::lock_guard<std::mutex> lock(m);
+      starts.push_back(begin);
+    }, 64);
+    std::sort(starts.begin(), starts.end());
+    if (n < 128) CHECK(starts == std::vector<std::size_t>{0});
+    else CHECK(starts == std::vector<std::size_t>{0, n / 2 / 64 * 64});
+  }
 }

@@ -74,7 +74,7 @@ const char* usage_text =
     "  --learning-rate R Adam's learning rate (default 0.005; Keras' default is 0.001)\n"
     "  --min-accuracy A  exit with status 1 when the held-out per-character accuracy\n"
     "                    ends below A (default 0: always 0)\n"
-    "  --threads T       BLAS threads, 0 = every core (default 0)\n"
+    "  --threads T       threads (products and attention), 0 = every core (default 0)\n"
     "  --help            prints this text\n";
 
 std::optional<Options> parse_command_line(int argc, char** argv) {

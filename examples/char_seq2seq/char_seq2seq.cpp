@@ -80,7 +80,7 @@ const char* usage_text =
     "  --seed S          seeds the words, the weights and the shuffling (default 1)\n"
     "  --min-exact A     exit with status 1 unless the training loss dropped and at\n"
     "                    least a fraction A of held-out words decode exactly (default 0)\n"
-    "  --threads T       BLAS threads, 0 = every core (default 0)\n"
+    "  --threads T       threads (products and attention), 0 = every core (default 0)\n"
     "  --help            prints this text\n";
 
 std::optional<Options> parse_command_line(int argc, char** argv) {
