@@ -4,6 +4,7 @@
 #include <string>
 
 #include "graph/error.hpp"
+#include "ops/kernels.hpp"
 
 namespace kiln::recurrence {
 
@@ -18,14 +19,6 @@ namespace {
 void expect_shape(const char* op, const std::string& what, const Shape& expected, const Tensor& t,
                   const Shape& x) {
   if (t.shape() != expected) fail_shape(op, what, expected, t.shape(), x);
-}
-
-// Adds every row of the (rows, n) array `m` into out[0..n).
-void add_column_sums(const float* m, std::size_t rows, std::size_t n, float* out) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* row = m + r * n;
-    for (std::size_t j = 0; j < n; ++j) out[j] += row[j];
-  }
 }
 
 }  // namespace
@@ -148,8 +141,10 @@ void weight_grads(const Dims& d, const Inputs& in, const Saved& saved, const Arr
   if (in.bias.requires_grad()) {
     // d b_in = column sums of dXP; d b_rec = column sums of dHP
     Array db(in.bias.shape(), 0.0f);
-    add_column_sums(dxp.data(), std::size_t(rows), std::size_t(GH), db.data());
-    if (split_bias) add_column_sums(dhp.data(), std::size_t(rows), std::size_t(GH), db.data() + GH);
+    // Every row of dXP (and dHP) added into the bias's gradient, at the CPU's vector width.
+    const kernels::Table& table = kernels::active();
+    table.column_sums(dxp.data(), std::size_t(rows), std::size_t(GH), db.data());
+    if (split_bias) table.column_sums(dhp.data(), std::size_t(rows), std::size_t(GH), db.data() + GH);
     accumulate_grad(in.bias, std::move(db));
   }
 }
