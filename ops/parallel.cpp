@@ -33,6 +33,18 @@ void relax() {
 // program should not keep a core busy.
 constexpr auto spin_before_sleep = std::chrono::milliseconds(5);
 
+// Checks `ready` with a pause between checks until it holds; after
+// spin_before_sleep of checking, each time it still does not, calls `block`,
+// which sleeps until it may.
+template <class Ready, class Block>
+void spin_then_block(Ready ready, Block block) {
+  const auto since = std::chrono::steady_clock::now();
+  for (unsigned checks = 1; !ready(); ++checks) {
+    relax();
+    if (checks % 1024 == 0 && std::chrono::steady_clock::now() - since > spin_before_sleep) block();
+  }
+}
+
 // One thread that runs the halves it is given. Made on first use and never
 // destroyed: a static std::thread still joinable at exit would end the
 // program.
@@ -57,13 +69,8 @@ class Helper {
   // anything: spinning at first (the helper's half takes about as long as
   // the caller's), then blocking, should the helper have lost its CPU.
   std::exception_ptr finish() {
-    const auto since = std::chrono::steady_clock::now();
-    for (unsigned checks = 1; !done_.load(std::memory_order_acquire); ++checks) {
-      relax();
-      if (checks % 1024 == 0 && std::chrono::steady_clock::now() - since > spin_before_sleep) {
-        done_.wait(false, std::memory_order_acquire);
-      }
-    }
+    spin_then_block([this] { return done_.load(std::memory_order_acquire); },
+                    [this] { done_.wait(false, std::memory_order_acquire); });
     return error_;
   }
 
@@ -83,17 +90,17 @@ class Helper {
   }
 
   const std::function<void()>* wait_for_task() {
-    const auto idle_since = std::chrono::steady_clock::now();
-    for (unsigned checks = 1;; ++checks) {
-      if (task_.load(std::memory_order_relaxed)) {  // reading alone keeps the line shared while idle
-        if (const auto* task = task_.exchange(nullptr, std::memory_order_acq_rel)) return task;
-      }
-      relax();
-      if (checks % 1024 == 0 && std::chrono::steady_clock::now() - idle_since > spin_before_sleep) {
-        std::unique_lock<std::mutex> lock(sleep_mutex_);
-        wake_.wait(lock, [this] { return task_.load(std::memory_order_acquire) != nullptr; });
-      }
-    }
+    const std::function<void()>* task = nullptr;
+    spin_then_block(
+        [&] {  // reading alone keeps the line shared while idle; taking writes it
+          return task_.load(std::memory_order_relaxed) &&
+                 (task = task_.exchange(nullptr, std::memory_order_acq_rel)) != nullptr;
+        },
+        [this] {
+          std::unique_lock<std::mutex> lock(sleep_mutex_);
+          wake_.wait(lock, [this] { return task_.load(std::memory_order_acquire) != nullptr; });
+        });
+    return task;
   }
 
   std::mutex sleep_mutex_;
