@@ -49,9 +49,13 @@ void ensure_plan() {
 
 CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
 
-// Where a product is split: at a multiple of 64 rows or columns, so each
-// half starts on the same block and tile boundaries as the whole product.
-constexpr std::size_t split_align = 64;
+// Where a product is split: at a multiple of 16 rows or columns of C, so each
+// half starts on a tile boundary of the whole product (OpenBLAS's widest
+// tile is 16 floats; coarser steps left halves up to 25% apart, 215 and 128
+// columns of a 343-wide product). A matrix-vector product splits at a
+// multiple of 64 rows, where sgemv's blocks start.
+constexpr std::size_t gemm_split_align = 16;
+constexpr std::size_t gemv_split_align = 64;
 
 // C = alpha op(A) op(B) + beta C with BLAS strides, the rows (or, when C is
 // wider than tall, the columns) of C in two halves where kiln runs the
@@ -66,12 +70,12 @@ void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float*
       const float* a0 = ta ? a + r0 : a + r0 * std::size_t(lda);
       cblas_sgemm(CblasRowMajor, op(ta), op(tb), int(r1 - r0), n, k, alpha, a0, lda, b, ldb, beta,
                   c + r0 * std::size_t(ldc), ldc);
-    }, split_align);
+    }, gemm_split_align);
   } else {  // C's columns: B's columns, or its rows when transposed
     parallel_halves(std::size_t(n), flops, [&](std::size_t c0, std::size_t c1) {
       const float* b0 = tb ? b + c0 * std::size_t(ldb) : b + c0;
       cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
-    }, split_align);
+    }, gemm_split_align);
   }
 }
 
@@ -90,7 +94,7 @@ void gemv(bool transpose, int rows, int cols, int ld, float alpha, const float* 
   parallel_halves(std::size_t(rows), 2 * std::size_t(rows) * std::size_t(cols), [&](std::size_t r0, std::size_t r1) {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, int(r1 - r0), cols, alpha, a + r0 * std::size_t(ld), ld, x, 1, beta,
                 y + r0, 1);
-  }, split_align);
+  }, gemv_split_align);
 }
 
 }  // namespace

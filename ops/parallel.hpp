@@ -35,14 +35,14 @@ bool worth_splitting(std::size_t n, std::size_t flops);
 void run_halves(std::size_t n, std::size_t middle, const std::function<void(std::size_t begin, std::size_t end)>& body);
 
 // body(begin, end) over [0, n) in at most two calls, the second half
-// starting at a multiple of `align` (the whole on the caller when that
-// leaves a half empty); an exception from either half reaches the caller
+// starting at the multiple of `align` nearest the middle (the whole on the
+// caller when that leaves a half empty); an exception from either half reaches the caller
 // once both halves have finished. Work that is not split costs no
 // std::function.
 template <class Body>
 void parallel_halves(std::size_t n, std::size_t flops, Body&& body, std::size_t align = 1) {
-  const std::size_t middle = n / 2 / align * align;
-  if (middle == 0 || !worth_splitting(n, flops)) {
+  const std::size_t middle = (n + align) / (2 * align) * align;  // the multiple of align nearest n / 2
+  if (middle == 0 || middle >= n || !worth_splitting(n, flops)) {
     body(std::size_t(0), n);
     return;
   }

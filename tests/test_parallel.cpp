@@ -149,7 +149,8 @@ TEST_CASE("products split over kiln's second thread give the same bits as on one
                                          {false, true, 40, 300, 70},  {true, true, 41, 301, 69},
                                          {false, false, 2000, 1, 300}, {true, false, 2000, 1, 300},
                                          {false, false, 2002, 1, 300}, {false, false, 2002, 70, 64},
-                                         {false, false, 1, 2000, 300}, {false, true, 1, 2000, 300}};
+                                         {false, false, 1, 2000, 300}, {false, true, 1, 2000, 300},
+                                         {false, false, 64, 288, 96},  {true, false, 192, 343, 1216}};
   for (const Product& p : products) {
     INFO("ta " << p.ta << " tb " << p.tb << " m " << p.m << " n " << p.n << " k " << p.k);
     const Array a = random_array({std::size_t(p.m * p.k)}, 1), b = random_array({std::size_t(p.k * p.n)}, 2);
@@ -187,7 +188,7 @@ TEST_CASE("while an OpenBlasOnItsOwn lives, kiln leaves both threads to OpenBLAS
 
 TEST_CASE("parallel_halves splits at a multiple of its alignment, or not at all") {
   Threads set(2);
-  for (const std::size_t n : {100, 128, 200}) {
+  for (const std::size_t n : {60, 64, 100, 128, 200, 343}) {
     std::vector<std::size_t> starts;
     std::mutex m;
     parallel_halves(n, parallel_min_flops, [&](std::size_t begin, std::size_t) {
@@ -195,7 +196,9 @@ TEST_CASE("parallel_halves splits at a multiple of its alignment, or not at all"
       starts.push_back(begin);
     }, 64);
     std::sort(starts.begin(), starts.end());
-    if (n < 128) CHECK(starts == std::vector<std::size_t>{0});
-    else CHECK(starts == std::vector<std::size_t>{0, n / 2 / 64 * 64});
+    // The multiple of 64 nearest n / 2: none for 60 and 64 (a half would be empty), 64, 64, 128, 192.
+    const std::size_t middle = n == 100 || n == 128 ? 64 : n == 200 ? 128 : 192;
+    if (n <= 64) CHECK(starts == std::vector<std::size_t>{0});
+    else CHECK(starts == std::vector<std::size_t>{0, middle});
   }
 }
