@@ -10,6 +10,9 @@
 //                       a masked row carries its states unchanged
 //   backward  per step, last to first: the cell's derivative per row, then
 //                       dh_{t-1} += dHP_t recurrent_kernel^T (one GEMM)
+//             Each step's batch rows are independent, so with kiln's second
+//             thread (ops/parallel.hpp) each half of them runs its own GEMM
+//             rows and cells: one hand-over per step, the cells on both cores.
 //             after the loop, one GEMM each over all steps:
 //                       d recurrent_kernel = H_prev^T dHP
 //                       d kernel = X^T dXP,  dx = dXP kernel^T
@@ -32,6 +35,7 @@
 #include "graph/backward.hpp"
 #include "ops/blas.hpp"
 #include "ops/one_hot_rows.hpp"
+#include "ops/parallel.hpp"
 
 namespace kiln::recurrence {
 
@@ -92,6 +96,13 @@ struct Saved {
 // Checks every shape against x and recurrent_kernel, throwing ShapeError
 // that names `op`, the argument and both shapes.
 Dims check_inputs(const char* op, const Inputs& in, std::size_t gates, std::size_t states, bool split_bias);
+// body(b0, b1) over the batch rows of one step, in two halves on kiln's two
+// threads when the step's recurrent product is large enough to be worth it.
+template <class Body>
+void over_batch_rows(const Dims& d, Body&& body) {
+  constexpr std::size_t tile_rows = 16;  // halves start on OpenBLAS tile rows, as ops/blas.cpp splits
+  parallel_halves(d.batch, 2 * d.batch * d.units * d.width(), body, tile_rows);
+}
 // (B*T, G*H), row b*T + t: x_t kernel + the first G*H entries of bias.
 // `x_hot`: x's one-hot columns (ops/one_hot_rows.hpp), empty for dense x.
 Array project_inputs(const Dims& d, const Inputs& in, const std::vector<std::int32_t>& x_hot);
@@ -119,26 +130,29 @@ void backward_sequence(const Cell& cell, const Dims& d, const Inputs& in, const 
   Array dhp = Array::from_shape({T * B, GH});
   for (std::size_t s = T; s-- > 0;) {
     const std::size_t t = d.time_at(s);
-    for (std::size_t b = 0; b < B; ++b) {
-      StepGradRow row{H, saved.cache.data() + (s * B + b) * Cell::cached * H, {}, {},
-                      dxp.data() + (b * T + t) * GH, dhp.data() + (s * B + b) * GH};
-      for (std::size_t k = 0; k < S; ++k) {
-        // The output's gradient at this step joins the one from later steps.
-        const float* gk = g.data() + ((b * T + s) * S + k) * H;
-        float* dk = d_state[k].data() + b * H;
-        for (std::size_t j = 0; j < H; ++j) dk[j] += gk[j];
-        row.prev[k] = saved.states.data() + ((k * (T + 1) + s) * B + b) * H;
-        row.d_state[k] = dk;
+    over_batch_rows(d, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b) {
+        StepGradRow row{H, saved.cache.data() + (s * B + b) * Cell::cached * H, {}, {},
+                        dxp.data() + (b * T + t) * GH, dhp.data() + (s * B + b) * GH};
+        for (std::size_t k = 0; k < S; ++k) {
+          // The output's gradient at this step joins the one from later steps.
+          const float* gk = g.data() + ((b * T + s) * S + k) * H;
+          float* dk = d_state[k].data() + b * H;
+          for (std::size_t j = 0; j < H; ++j) dk[j] += gk[j];
+          row.prev[k] = saved.states.data() + ((k * (T + 1) + s) * B + b) * H;
+          row.d_state[k] = dk;
+        }
+        if (saved.runs(s, b, B)) {
+          cell.backward(row);
+        } else {  // a carried state passes its gradient straight through
+          std::fill_n(row.dxp, GH, 0.0f);
+          std::fill_n(row.dhp, GH, 0.0f);
+        }
       }
-      if (saved.runs(s, b, B)) {
-        cell.backward(row);
-      } else {  // a carried state passes its gradient straight through
-        std::fill_n(row.dxp, GH, 0.0f);
-        std::fill_n(row.dhp, GH, 0.0f);
-      }
-    }
-    // dh_{t-1} += dHP_t recurrent_kernel^T
-    gemm(false, false, int(B), int(H), int(GH), 1.0f, dhp.data() + s * B * GH, rk_t.data(), 1.0f, d_state[0].data());
+      // dh_{t-1} += dHP_t recurrent_kernel^T, these rows
+      gemm(false, false, int(b1 - b0), int(H), int(GH), 1.0f, dhp.data() + (s * B + b0) * GH, rk_t.data(), 1.0f,
+           d_state[0].data() + b0 * H);
+    });
   }
   for (std::size_t k = 0; k < S; ++k) accumulate_grad(in.initial[k], std::move(d_state[k]));
   weight_grads(d, in, saved, dxp, dhp, Cell::split_bias);
@@ -166,21 +180,23 @@ Tensor run_sequence(const char* op, const Cell& cell, Inputs in) {
   };
 
   for (std::size_t s = 0; s < T; ++s) {
-    gemm(false, false, int(B), int(GH), int(H), 1.0f, state_row(0, s, 0), rk, 0.0f, hp.data());
     float* cache = saved->cache.data() + (need_grad ? s : 0) * B * Cell::cached * H;
     const std::size_t t = d.time_at(s);
-    for (std::size_t b = 0; b < B; ++b) {
-      if (!saved->runs(s, b, B)) {
-        for (std::size_t k = 0; k < S; ++k) std::copy_n(state_row(k, s, b), H, state_row(k, s + 1, b));
-        continue;
+    over_batch_rows(d, [&](std::size_t b0, std::size_t b1) {
+      gemm(false, false, int(b1 - b0), int(GH), int(H), 1.0f, state_row(0, s, b0), rk, 0.0f, hp.data() + b0 * GH);
+      for (std::size_t b = b0; b < b1; ++b) {
+        if (!saved->runs(s, b, B)) {
+          for (std::size_t k = 0; k < S; ++k) std::copy_n(state_row(k, s, b), H, state_row(k, s + 1, b));
+          continue;
+        }
+        StepRow row{H, xp.data() + (b * T + t) * GH, hp.data() + b * GH, {}, {}, cache + b * Cell::cached * H};
+        for (std::size_t k = 0; k < S; ++k) {
+          row.prev[k] = state_row(k, s, b);
+          row.next[k] = state_row(k, s + 1, b);
+        }
+        cell.forward(row);
       }
-      StepRow row{H, xp.data() + (b * T + t) * GH, hp.data() + b * GH, {}, {}, cache + b * Cell::cached * H};
-      for (std::size_t k = 0; k < S; ++k) {
-        row.prev[k] = state_row(k, s, b);
-        row.next[k] = state_row(k, s + 1, b);
-      }
-      cell.forward(row);
-    }
+    });
   }
 
   Array out = gather_outputs(d, saved->states);
