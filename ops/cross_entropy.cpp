@@ -182,10 +182,11 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
     const float* t = target_probs.data() + base;
     // q = p / sum(p): the row rescaled to sum to 1, as Keras does.
     const float inv_sum = 1.0f / row::sum(p, rows.classes);
+    // Only the classes with a target contribute: one-hot rows skip their zeros a vector at a time.
+    auto next_target = [&](std::size_t c) { return c + row::first_nonzero(t + c, rows.classes - c); };
     double ce = 0.0;
     float kept_targets = 0.0f;  // the sum of t_c where q_c is not clipped
-    for (std::size_t c = 0; c < rows.classes; ++c) {
-      if (t[c] == 0.0f) continue;
+    for (std::size_t c = next_target(0); c < rows.classes; c = next_target(c + 1)) {
       const float q = p[c] * inv_sum;
       ce -= double(t[c]) * std::log(double(std::clamp(q, lo, hi)));
       if (unclipped(q)) kept_targets += t[c];
@@ -193,13 +194,14 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
     total += double(w.at(i)) * ce;
     if (!need_grad) continue;
     // dq_c = -t_c / q_c where q_c was not clipped; dp_j = (dq_j - sum_c dq_c q_c) / sum(p),
-    // and sum_c dq_c q_c = -kept_targets. Branch-free, so the loop vectorises.
+    // and sum_c dq_c q_c = -kept_targets: dp_j = shared, less scale t_j / q_j where t_j is not 0.
     const float scale = w.at(i) * w.inv_total * inv_sum;
     const float shared = scale * kept_targets;
     float* d = grad.data() + base;
-    for (std::size_t c = 0; c < rows.classes; ++c) {
+    std::fill_n(d, rows.classes, shared);
+    for (std::size_t c = next_target(0); c < rows.classes; c = next_target(c + 1)) {
       const float q = p[c] * inv_sum;
-      d[c] = shared - (unclipped(q) ? scale * t[c] / q : 0.0f);
+      if (unclipped(q)) d[c] = shared - scale * t[c] / q;
     }
   }
   return scalar_loss(total * w.inv_total, probs, std::move(grad));

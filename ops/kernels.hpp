@@ -106,6 +106,8 @@ struct Table {
   float (*row_sum)(const float* x, std::size_t n);
   float (*row_dot)(const float* a, const float* b, std::size_t n);
   float (*row_exp_shifted)(const float* x, float shift, float* y, std::size_t n);
+  // The index of the first x[i] that is not +-0 (NaN counts), n if none.
+  std::size_t (*first_nonzero)(const float* x, std::size_t n);
   // w, g, m and v do not overlap.
   void (*adam)(const AdamConstants& c, float* w, const float* g, float* m, float* v, std::size_t n);
   void (*gru_forward)(const GruRow& row);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ops/row_math.hpp"
+
 namespace kiln {
 
 namespace {
@@ -9,14 +11,12 @@ namespace {
 constexpr std::int32_t not_one_hot = -2;
 
 // The column of the single 1 in `row`, -1 when all zero, not_one_hot otherwise.
+// The zeros are skipped a vector at a time (row::first_nonzero).
 std::int32_t hot_column(const float* row, std::size_t cols) {
-  std::int32_t hot = -1;
-  for (std::size_t c = 0; c < cols; ++c) {
-    if (row[c] == 0.0f) continue;
-    if (row[c] != 1.0f || hot >= 0) return not_one_hot;
-    hot = std::int32_t(c);
-  }
-  return hot;
+  const std::size_t hot = row::first_nonzero(row, cols);
+  if (hot == cols) return -1;
+  if (row[hot] != 1.0f || row::first_nonzero(row + hot + 1, cols - hot - 1) != cols - hot - 1) return not_one_hot;
+  return std::int32_t(hot);
 }
 
 }  // namespace

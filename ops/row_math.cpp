@@ -15,6 +15,8 @@ float exp_shifted(const float* x, float shift, float* y, std::size_t n) {
   return kernels::active().row_exp_shifted(x, shift, y, n);
 }
 
+std::size_t first_nonzero(const float* x, std::size_t n) { return kernels::active().first_nonzero(x, n); }
+
 }  // namespace kiln::row
 
 namespace kiln::span {

@@ -16,4 +16,8 @@ float dot(const float* a, const float* b, std::size_t n);
 // y[i] = exp(x[i] - shift) (y may be x); returns sum(y).
 float exp_shifted(const float* x, float shift, float* y, std::size_t n);
 
+// The index of the first x[i] that is not +-0 (NaN counts), n if none: the
+// scan over a one-hot row or a sparse target row.
+std::size_t first_nonzero(const float* x, std::size_t n);
+
 }  // namespace kiln::row

@@ -39,6 +39,21 @@ void check_activations(const kernels::Table& k, std::size_t n) {
   }
 }
 
+// Every position of the one non-zero, as 1, -1 and NaN; -0 is zero.
+void check_first_nonzero(const kernels::Table& k, std::size_t n) {
+  std::vector<float> x(n, 0.0f);
+  for (std::size_t i = 0; i < n; i += 2) x[i] = -0.0f;
+  CHECK(k.first_nonzero(x.data(), n) == n);
+  for (std::size_t at = 0; at < n; ++at) {
+    for (const float v : {1.0f, -1.0f, NAN}) {
+      std::vector<float> y = x;
+      y[at] = v;
+      if (at + 1 < n) y[n - 1] = 2.0f;  // a later non-zero does not count
+      REQUIRE(k.first_nonzero(y.data(), n) == at);
+    }
+  }
+}
+
 void check_rows(const kernels::Table& k, std::size_t n) {
   const std::vector<float> a = ramp(n, -3.0f, 5.0f), b = ramp(n, 2.0f, -1.0f);
   double max = a[0], sum = 0.0, dot = 0.0, exp_sum = 0.0;
@@ -233,6 +248,7 @@ TEST_CASE("every kernel variant this CPU runs matches double-precision formulas 
       INFO(isa << ", n = " << n);
       check_activations(k, n);
       check_rows(k, n);
+      check_first_nonzero(k, n);
       check_adam(k, n);
       check_gru(k, n);
       check_additive(k, 1 + n % 7, n);

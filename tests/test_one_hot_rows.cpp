@@ -33,6 +33,25 @@ TEST_CASE("one_hot_columns gives up on any row that is not one-hot") {
   CHECK(one_hot_columns(nullptr, 0, 3).empty());
 }
 
+TEST_CASE("one_hot_columns on rows wider than a vector: the 1 anywhere, a second value anywhere after it") {
+  constexpr std::size_t width = 37;  // two 16-float vectors and a tail
+  for (std::size_t hot = 0; hot < width; ++hot) {
+    Array row = xt::zeros<float>({std::size_t(1), width});
+    row(0, (hot + 5) % width) = -0.0f;  // -0 is a zero
+    row(0, hot) = 1.0f;
+    CAPTURE(hot);
+    CHECK(one_hot_columns(row.data(), 1, width) == std::vector<std::int32_t>{std::int32_t(hot)});
+    for (std::size_t other = hot + 1; other < width; ++other) {
+      for (const float v : {1.0f, 0.5f, NAN}) {
+        Array two = row;
+        two(0, other) = v;
+        CAPTURE(other);
+        CHECK(one_hot_columns(two.data(), 1, width).empty());
+      }
+    }
+  }
+}
+
 TEST_CASE("gather_table_rows and scatter_add_rows are one_hot(columns) times a table and its transpose") {
   const std::vector<std::int32_t> columns = {2, -1, 0, 2};
   const Array table = {{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}};

@@ -96,6 +96,19 @@ float row_exp_shifted(const float* x, float shift, float* y, std::size_t n) {
   return total;
 }
 
+std::size_t first_nonzero(const float* x, std::size_t n) {
+  const batch zero(0.0f);
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) {
+    // !(x == 0), not x != 0: AVX's ordered != is false for NaN. The tail loop finds which.
+    if (xsimd::any(!(batch::load_unaligned(x + i) == zero))) break;
+  }
+  for (; i < n; ++i) {
+    if (x[i] != 0.0f) return i;
+  }
+  return n;
+}
+
 // A plain loop: with __restrict and -fno-math-errno GCC vectorises it
 // (sqrt included) at this file's width.
 void adam(const AdamConstants& c, float* __restrict w, const float* __restrict g, float* __restrict m,
@@ -295,7 +308,7 @@ void dropout_add_backward(const float* __restrict g, const std::uint8_t* __restr
 }  // namespace
 
 extern const Table table;  // namespace-scope const would be file-local
-const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, adam, gru_forward, gru_backward,
+const Table table{KILN_KERNEL_ISA, sigmoid, tanh, row_max, row_sum, row_dot, row_exp_shifted, first_nonzero, adam, gru_forward, gru_backward,
                   additive_scores, additive_grad, layer_norm_forward, layer_norm_backward, column_sums,
                   dropout_bytes, dropout_floats, dropout_add_forward, dropout_add_backward};
 
