@@ -86,10 +86,12 @@ void check_label_smoothing(const char* loss, float s) {
   }
 }
 
-// y (1 - s) + s * share: the targets label smoothing trains towards.
-Array smoothed(const Array& y, float s, float share) {
+// y (1 - s) + s * share: the targets label smoothing trains towards, made in
+// `storage`; y itself, not a copy, without smoothing.
+const Array& smoothed(const Array& y, float s, float share, Array& storage) {
   if (s == 0.0f) return y;
-  return Array(y * (1.0f - s) + s * share);
+  storage = y * (1.0f - s) + s * share;
+  return storage;
 }
 
 // Keras' l2 normalization along `axis`: x * min(1 / ||x||, 1 / epsilon).
@@ -104,7 +106,8 @@ Tensor categorical_crossentropy(const Tensor& y_pred, const Array& y_true, const
   const char* loss = "categorical_crossentropy";
   const Shape positions = check_regression(loss, y_pred, y_true, sample_weight);
   check_label_smoothing(loss, o.label_smoothing);
-  const Array targets = smoothed(y_true, o.label_smoothing, 1.0f / float(y_pred.shape().back()));
+  Array storage;
+  const Array& targets = smoothed(y_true, o.label_smoothing, 1.0f / float(y_pred.shape().back()), storage);
   Tensor mean = o.from_logits ? softmax_cross_entropy(y_pred, targets, sample_weight)
                               : categorical_cross_entropy(y_pred, targets, sample_weight);
   return reduce_weighted_mean(std::move(mean), sample_weight, element_count(positions), o.reduction);
@@ -168,7 +171,8 @@ Tensor binary_crossentropy(const Tensor& y_pred, const Array& y_true, const Arra
   const char* loss = "binary_crossentropy";
   check_regression(loss, y_pred, y_true, sample_weight);
   check_label_smoothing(loss, o.label_smoothing);
-  const Array targets = smoothed(y_true, o.label_smoothing, 0.5f);
+  Array storage;
+  const Array& targets = smoothed(y_true, o.label_smoothing, 0.5f, storage);
   const Tensor elements =
       o.from_logits ? sigmoid_cross_entropy(y_pred, targets) : binary_cross_entropy(y_pred, targets);
   return reduce_losses(mean(elements, -1), sample_weight, o.reduction);
