@@ -7,6 +7,7 @@
 #include "graph/error.hpp"
 #include "graph/node.hpp"
 #include "ops/kernels.hpp"
+#include "ops/parallel.hpp"
 
 namespace kiln {
 
@@ -26,6 +27,24 @@ struct RowStats {
   std::vector<float> mean, inv;
 };
 
+// About ten floating-point operations per element, forward or backward.
+std::size_t norm_flops(std::size_t rows, std::size_t n) { return 10 * rows * n; }
+
+// The backward kernel over rows [r0, r1): dx's rows, dgamma and dbeta summed into the given buffers.
+void backward_rows(kernels::LayerNormGradRows p, std::size_t r0, std::size_t r1, float* dgamma, float* dbeta) {
+  std::vector<float> scratch(2 * p.n);
+  p.dy += r0 * p.n;
+  p.x += r0 * p.n;
+  p.mean += r0;
+  p.inv += r0;
+  if (p.dx) p.dx += r0 * p.n;
+  p.rows = r1 - r0;
+  p.scratch = scratch.data();
+  p.dgamma = dgamma;
+  p.dbeta = dbeta;
+  kernels::active().layer_norm_backward(p);
+}
+
 }  // namespace
 
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, LayerNormOptions o) {
@@ -41,16 +60,19 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
   Array y = Array::from_shape(shape);
   // The row loops are dispatched kernels (ops/kernels.hpp): this file is
   // built for the portable baseline, where they would run 4 floats wide.
-  kernels::active().layer_norm_forward({.rows = rows,
-                                        .n = n,
-                                        .epsilon = o.epsilon,
-                                        .rms = o.rms,
-                                        .x = x.value().data(),
-                                        .gamma = gamma.defined() ? gamma.value().data() : nullptr,
-                                        .beta = beta.defined() ? beta.value().data() : nullptr,
-                                        .y = y.data(),
-                                        .mean = stats->mean.data(),
-                                        .inv = stats->inv.data()});
+  // Rows are independent: in two halves on kiln's two threads (ops/parallel.hpp).
+  parallel_halves(rows, norm_flops(rows, n), [&](std::size_t r0, std::size_t r1) {
+    kernels::active().layer_norm_forward({.rows = r1 - r0,
+                                          .n = n,
+                                          .epsilon = o.epsilon,
+                                          .rms = o.rms,
+                                          .x = x.value().data() + r0 * n,
+                                          .gamma = gamma.defined() ? gamma.value().data() : nullptr,
+                                          .beta = beta.defined() ? beta.value().data() : nullptr,
+                                          .y = y.data() + r0 * n,
+                                          .mean = stats->mean.data() + r0,
+                                          .inv = stats->inv.data() + r0});
+  });
 
   // dx, dgamma and dbeta as derived in ops/kernels.hpp (LayerNormGradRows).
   return record(std::move(y), {x, gamma, beta},
@@ -60,19 +82,33 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
     if (gx.requires_grad()) dx = Array::from_shape(gx.shape());
     if (gg.requires_grad()) dgamma = xt::zeros<float>(gg.shape());
     if (gb.requires_grad()) dbeta = xt::zeros<float>(gb.shape());
-    std::vector<float> scratch(2 * n);
-    kernels::active().layer_norm_backward({.rows = rows,
-                                           .n = n,
-                                           .rms = rms,
-                                           .dy = g.data(),
-                                           .x = xv->data(),
-                                           .gamma = gv ? gv->data() : nullptr,
-                                           .mean = stats->mean.data(),
-                                           .inv = stats->inv.data(),
-                                           .scratch = scratch.data(),
-                                           .dx = gx.requires_grad() ? dx.data() : nullptr,
-                                           .dgamma = gg.requires_grad() ? dgamma.data() : nullptr,
-                                           .dbeta = gb.requires_grad() ? dbeta.data() : nullptr});
+    const kernels::LayerNormGradRows all{.rows = rows,
+                                         .n = n,
+                                         .rms = rms,
+                                         .dy = g.data(),
+                                         .x = xv->data(),
+                                         .gamma = gv ? gv->data() : nullptr,
+                                         .mean = stats->mean.data(),
+                                         .inv = stats->inv.data(),
+                                         .dx = gx.requires_grad() ? dx.data() : nullptr};
+    // The rows in two fixed halves, at once when two threads are set: the
+    // first half sums dgamma and dbeta into theirs, the second into its own,
+    // added after, so one thread or two give the same bits.
+    const std::size_t middle = rows / 2;
+    const bool want_gamma = gg.requires_grad(), want_beta = gb.requires_grad();
+    std::vector<float> second_dgamma(want_gamma ? n : 0, 0.0f), second_dbeta(want_beta ? n : 0, 0.0f);
+    parallel_halves(2, norm_flops(rows, n), [&](std::size_t first_half, std::size_t last_half) {
+      for (std::size_t half = first_half; half < last_half; ++half) {
+        if (half == 0) {
+          backward_rows(all, 0, middle, want_gamma ? dgamma.data() : nullptr, want_beta ? dbeta.data() : nullptr);
+        } else {
+          backward_rows(all, middle, rows, want_gamma ? second_dgamma.data() : nullptr,
+                        want_beta ? second_dbeta.data() : nullptr);
+        }
+      }
+    });
+    for (std::size_t i = 0; i < second_dgamma.size(); ++i) dgamma.data()[i] += second_dgamma[i];
+    for (std::size_t i = 0; i < second_dbeta.size(); ++i) dbeta.data()[i] += second_dbeta[i];
     if (gx.requires_grad()) accumulate_grad(gx, std::move(dx));
     if (gg.requires_grad()) accumulate_grad(gg, std::move(dgamma));
     if (gb.requires_grad()) accumulate_grad(gb, std::move(dbeta));

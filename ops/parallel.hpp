@@ -2,9 +2,10 @@
 // Two halves of a loop at once: the caller runs the first, kiln's one helper
 // thread the second. With two threads set (set_num_threads, ops/blas.hpp)
 // kiln runs its second thread itself instead of leaving it to OpenBLAS: the
-// large matrix products are split in two (ops/blas.cpp) and so is the
-// attention's per-head work, which OpenBLAS would leave to the calling
-// thread while its own worker waited. Like OpenBLAS's worker, the helper
+// large matrix products are split in two (ops/blas.cpp), and so are the
+// attention's per-head work, each recurrent step's batch rows (product and
+// cells together, ops/recurrence.hpp) and layer normalization's rows, which
+// OpenBLAS would leave to the calling thread while its own worker waited. Like OpenBLAS's worker, the helper
 // spins for a few milliseconds after each half before it sleeps, so handing
 // it the next one costs well under a microsecond during training.
 //

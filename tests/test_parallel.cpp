@@ -1,7 +1,7 @@
 // parallel_halves: every item once, on the caller or the helper; errors
 // from either half reach the caller; nested and logged calls stay on the
-// caller. And the ops that use it: attention and the recurrent sequence
-// give the same bits on one thread and on two.
+// caller. And the ops that use it: attention, the recurrent sequence and
+// layer normalization give the same bits on one thread and on two.
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +17,7 @@
 #include "ops/dot_product_attention.hpp"
 #include "ops/gemm_log.hpp"
 #include "ops/gru.hpp"
+#include "ops/layer_norm.hpp"
 #include "ops/parallel.hpp"
 #include "ops/reductions.hpp"
 #include "support.hpp"
@@ -163,6 +164,20 @@ TEST_CASE("gru_sequence gives the same bits on one thread and on two, gradients 
     INFO("result " << i);
     CHECK(results[0][i] == results[1][i]);
   }
+}
+
+TEST_CASE("layer_norm gives the same bits on one thread and on two, gradients included") {
+  // 501 rows of 64 (above parallel_min_flops): 250 + 251 rows; the gradients of gamma and beta sum the halves.
+  const Array x = random_array({501, 64}, 1), gamma = random_array({64}, 2), beta = random_array({64}, 3);
+  std::vector<Array> results[2];
+  for (const int threads : {1, 2}) {
+    Threads set(threads);
+    Tensor tx(x, true), tg(gamma, true), tb(beta, true);
+    const Tensor y = layer_norm(tx, tg, tb, {});
+    backward(sum(y * y * tx));
+    results[threads - 1] = {y.value(), tx.grad(), tg.grad(), tb.grad()};
+  }
+  for (std::size_t i = 0; i < 4; ++i) CHECK(results[0][i] == results[1][i]);
 }
 
 TEST_CASE("products split over kiln's second thread give the same bits as on one thread") {
