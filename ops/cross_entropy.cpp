@@ -7,6 +7,7 @@
 
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
+#include "ops/parallel.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
@@ -99,6 +100,22 @@ std::size_t checked_label(const char* op, float v, std::size_t position, std::si
   throw Error(msg.str());
 }
 
+// The rows [0, positions) in two fixed halves, at once on kiln's two threads
+// (ops/parallel.hpp): rows_total(first, last) works through its rows and
+// returns their weighted loss. The halves' totals are added after, so one
+// thread or two give the same bits.
+template <class RowsTotal>
+double total_over_halves(const Rows& rows, RowsTotal rows_total) {
+  const std::size_t middle = rows.positions / 2;
+  double totals[2] = {0.0, 0.0};
+  parallel_halves(2, 10 * rows.positions * rows.classes, [&](std::size_t first_half, std::size_t last_half) {
+    for (std::size_t h = first_half; h < last_half; ++h) {
+      totals[h] = h == 0 ? rows_total(0, middle) : rows_total(middle, rows.positions);
+    }
+  });
+  return totals[0] + totals[1];
+}
+
 // The loop the two fused softmax losses share. Each row's exp(x - max) is
 // written straight into its row of the gradient (a scratch row when no
 // gradient is wanted); row_loss(i, x, r, grad_row, coef) returns row i's
@@ -108,15 +125,18 @@ template <class RowLoss>
 Tensor fused_softmax_loss(const Tensor& logits, const Rows& rows, const Weighting& w, RowLoss row_loss) {
   const bool need_grad = wants_grad(logits);
   Array grad = need_grad ? Array::from_shape(logits.shape()) : Array();
-  std::vector<float> scratch(need_grad ? 0 : rows.classes);
-  double total = 0.0;
-  for (std::size_t i = 0; i < rows.positions; ++i) {
-    const std::size_t base = i * rows.classes;
-    const float* x = logits.value().data() + base;
-    float* e = need_grad ? grad.data() + base : scratch.data();
-    const RowExp r = exp_row(x, e, rows.classes);
-    total += double(w.at(i)) * row_loss(i, x, r, need_grad ? e : nullptr, w.at(i) * w.inv_total);
-  }
+  const double total = total_over_halves(rows, [&](std::size_t first, std::size_t last) {
+    std::vector<float> scratch(need_grad ? 0 : rows.classes);
+    double sum = 0.0;
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t base = i * rows.classes;
+      const float* x = logits.value().data() + base;
+      float* e = need_grad ? grad.data() + base : scratch.data();
+      const RowExp r = exp_row(x, e, rows.classes);
+      sum += double(w.at(i)) * row_loss(i, x, r, need_grad ? e : nullptr, w.at(i) * w.inv_total);
+    }
+    return sum;
+  });
   return scalar_loss(total * w.inv_total, logits, std::move(grad));
 }
 
@@ -175,8 +195,8 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
   Array grad = need_grad ? Array::from_shape(probs.shape()) : Array();
   constexpr float lo = kProbEpsilon, hi = 1.0f - kProbEpsilon;
   auto unclipped = [](float q) { return q > lo && q < hi; };
-  double total = 0.0;
-  for (std::size_t i = 0; i < rows.positions; ++i) {
+  // Row i's weighted loss, and its gradient row when wanted.
+  auto row_loss = [&](std::size_t i) {
     const std::size_t base = i * rows.classes;
     const float* p = probs.value().data() + base;
     const float* t = target_probs.data() + base;
@@ -191,8 +211,7 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
       ce -= double(t[c]) * std::log(double(std::clamp(q, lo, hi)));
       if (unclipped(q)) kept_targets += t[c];
     }
-    total += double(w.at(i)) * ce;
-    if (!need_grad) continue;
+    if (!need_grad) return double(w.at(i)) * ce;
     // dq_c = -t_c / q_c where q_c was not clipped; dp_j = (dq_j - sum_c dq_c q_c) / sum(p),
     // and sum_c dq_c q_c = -kept_targets: dp_j = shared, less scale t_j / q_j where t_j is not 0.
     const float scale = w.at(i) * w.inv_total * inv_sum;
@@ -203,7 +222,13 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
       const float q = p[c] * inv_sum;
       if (unclipped(q)) d[c] = shared - scale * t[c] / q;
     }
-  }
+    return double(w.at(i)) * ce;
+  };
+  const double total = total_over_halves(rows, [&](std::size_t first, std::size_t last) {
+    double sum = 0.0;
+    for (std::size_t i = first; i < last; ++i) sum += row_loss(i);
+    return sum;
+  });
   return scalar_loss(total * w.inv_total, probs, std::move(grad));
 }
 

@@ -116,8 +116,8 @@ struct Table {
   void (*additive_grad)(const AdditiveGradRow& row);
   void (*layer_norm_forward)(const LayerNormRows& rows);
   void (*layer_norm_backward)(const LayerNormGradRows& rows);
-  // sums[j] += sum over r of x[r * n + j]: a bias's gradient.
-  void (*column_sums)(const float* x, std::size_t rows, std::size_t n, float* sums);
+  // sums[j] += sum over r < rows of x[r * stride + j], j < n: a bias's gradient.
+  void (*column_sums)(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* sums);
   // Inverted dropout's draws (ops/dropout_stream.hpp): keep[i] = `on` where
   // draw i passes `threshold`, else 0. Integer arithmetic only, so every
   // variant draws the same flags from the same seed.

@@ -9,7 +9,7 @@
 #include "graph/error.hpp"
 #include "graph/node.hpp"
 #include "ops/blas.hpp"
-#include "ops/kernels.hpp"
+#include "ops/row_math.hpp"
 
 namespace kiln {
 
@@ -89,7 +89,7 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
     }
     if (gb.requires_grad()) {
       Array db = xt::zeros<float>(gb.shape());
-      kernels::active().column_sums(dz, rows, out, db.data());  // at the CPU's vector width
+      add_column_sums(dz, rows, out, db.data());
       accumulate_grad(gb, std::move(db));
     }
   };

@@ -1,7 +1,9 @@
 #include "ops/one_hot_rows.hpp"
 
 #include <algorithm>
+#include <atomic>
 
+#include "ops/parallel.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
@@ -21,34 +23,55 @@ std::int32_t hot_column(const float* row, std::size_t cols) {
 
 }  // namespace
 
+// The rows in two halves on kiln's two threads (ops/parallel.hpp); each half
+// stops at its first row that is not one-hot.
 std::vector<std::int32_t> one_hot_columns(const float* x, std::size_t rows, std::size_t cols) {
   std::vector<std::int32_t> columns(rows);
-  for (std::size_t r = 0; r < rows; ++r) {
-    columns[r] = hot_column(x + r * cols, cols);
-    if (columns[r] == not_one_hot) return {};
-  }
+  std::atomic<bool> all_hot{true};
+  parallel_halves(rows, rows * cols, [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1 && all_hot.load(std::memory_order_relaxed); ++r) {
+      columns[r] = hot_column(x + r * cols, cols);
+      if (columns[r] == not_one_hot) all_hot = false;
+    }
+  });
+  if (!all_hot) return {};
   return columns;
 }
 
-void gather_table_rows(const std::vector<std::int32_t>& columns, const float* table, std::size_t width, float* out) {
-  for (std::size_t r = 0; r < columns.size(); ++r) {
-    float* dst = out + r * width;
-    if (columns[r] < 0) {
-      std::fill_n(dst, width, 0.0f);
-    } else {
-      std::copy_n(table + std::size_t(columns[r]) * width, width, dst);
+// One pass over each output row (the bias added as the row is copied), the
+// rows in two halves on kiln's two threads.
+void gather_table_rows(std::span<const std::int32_t> columns, const float* table, std::size_t width,
+                       const float* bias, float* out) {
+  parallel_halves(columns.size(), 2 * columns.size() * width, [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+      float* __restrict dst = out + r * width;
+      if (columns[r] < 0) {
+        if (bias) std::copy_n(bias, width, dst);
+        else std::fill_n(dst, width, 0.0f);
+        continue;
+      }
+      const float* __restrict src = table + std::size_t(columns[r]) * width;
+      if (!bias) {
+        std::copy_n(src, width, dst);
+        continue;
+      }
+      for (std::size_t j = 0; j < width; ++j) dst[j] = src[j] + bias[j];
     }
-  }
+  });
 }
 
+// The columns in two halves on kiln's two threads: rows may repeat a table
+// row, columns never meet, and each element still sums its rows in order.
 void scatter_add_rows(const std::vector<std::int32_t>& columns, const float* d_out, std::size_t width,
                       float* table_grad) {
-  for (std::size_t r = 0; r < columns.size(); ++r) {
-    if (columns[r] < 0) continue;
-    const float* __restrict src = d_out + r * width;
-    float* __restrict dst = table_grad + std::size_t(columns[r]) * width;
-    for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
-  }
+  parallel_halves(width, columns.size() * width, [&](std::size_t j0, std::size_t j1) {
+    for (std::size_t r = 0; r < columns.size(); ++r) {
+      if (columns[r] < 0) continue;
+      const float* __restrict src = d_out + r * width;
+      float* __restrict dst = table_grad + std::size_t(columns[r]) * width;
+      for (std::size_t j = j0; j < j1; ++j) dst[j] += src[j];
+    }
+  }, 16);
 }
 
 }  // namespace kiln

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace kiln {
@@ -17,9 +18,11 @@ namespace kiln {
 // when any row is otherwise (or there are no rows).
 std::vector<std::int32_t> one_hot_columns(const float* x, std::size_t rows, std::size_t cols);
 
-// out[r, :] = table[columns[r], :] (zeros for -1), i.e. one_hot(columns) table;
-// table is (?, width), out is (columns.size(), width).
-void gather_table_rows(const std::vector<std::int32_t>& columns, const float* table, std::size_t width, float* out);
+// out[r, :] = table[columns[r], :] + bias (bias alone for -1), i.e.
+// one_hot(columns) table + bias; table is (?, width), out is
+// (columns.size(), width), bias (width) or null for none.
+void gather_table_rows(std::span<const std::int32_t> columns, const float* table, std::size_t width,
+                       const float* bias, float* out);
 
 // table_grad[columns[r], :] += d_out[r, :] for every row r with a column,
 // i.e. table_grad += one_hot(columns)^T d_out.

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "graph/error.hpp"
-#include "ops/kernels.hpp"
+#include "ops/row_math.hpp"
 
 namespace kiln::recurrence {
 
@@ -56,14 +56,14 @@ Dims check_inputs(const char* op, const Inputs& in, std::size_t gates, std::size
 Array project_inputs(const Dims& d, const Inputs& in, const std::vector<std::int32_t>& x_hot) {
   const std::size_t rows = d.batch * d.time, GH = d.width();
   Array xp = Array::from_shape({rows, GH});
+  const float* b = in.bias.defined() ? in.bias.value().data() : nullptr;  // the input bias: the first G*H entries
   if (!x_hot.empty()) {
-    gather_table_rows(x_hot, in.kernel.value().data(), GH, xp.data());
-  } else {
-    gemm(false, false, int(rows), int(GH), int(d.features), 1.0f, in.x.value().data(), in.kernel.value().data(),
-         0.0f, xp.data());
+    gather_table_rows(x_hot, in.kernel.value().data(), GH, b, xp.data());
+    return xp;
   }
-  if (in.bias.defined()) {
-    const float* b = in.bias.value().data();  // the input bias is the first G*H entries
+  gemm(false, false, int(rows), int(GH), int(d.features), 1.0f, in.x.value().data(), in.kernel.value().data(), 0.0f,
+       xp.data());
+  if (b) {
     for (std::size_t r = 0; r < rows; ++r) {
       float* row = xp.data() + r * GH;
       for (std::size_t j = 0; j < GH; ++j) row[j] += b[j];
@@ -141,10 +141,8 @@ void weight_grads(const Dims& d, const Inputs& in, const Saved& saved, const Arr
   if (in.bias.requires_grad()) {
     // d b_in = column sums of dXP; d b_rec = column sums of dHP
     Array db(in.bias.shape(), 0.0f);
-    // Every row of dXP (and dHP) added into the bias's gradient, at the CPU's vector width.
-    const kernels::Table& table = kernels::active();
-    table.column_sums(dxp.data(), std::size_t(rows), std::size_t(GH), db.data());
-    if (split_bias) table.column_sums(dhp.data(), std::size_t(rows), std::size_t(GH), db.data() + GH);
+    add_column_sums(dxp.data(), std::size_t(rows), std::size_t(GH), db.data());
+    if (split_bias) add_column_sums(dhp.data(), std::size_t(rows), std::size_t(GH), db.data() + GH);
     accumulate_grad(in.bias, std::move(db));
   }
 }

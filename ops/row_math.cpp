@@ -1,6 +1,7 @@
 #include "ops/row_math.hpp"
 
 #include "ops/kernels.hpp"
+#include "ops/parallel.hpp"
 
 // Each call goes to the instruction-set variant chosen once in ops/kernels.cpp.
 namespace kiln::row {
@@ -18,6 +19,16 @@ float exp_shifted(const float* x, float shift, float* y, std::size_t n) {
 std::size_t first_nonzero(const float* x, std::size_t n) { return kernels::active().first_nonzero(x, n); }
 
 }  // namespace kiln::row
+
+namespace kiln {
+
+void add_column_sums(const float* x, std::size_t rows, std::size_t n, float* sums) {
+  parallel_halves(n, rows * n, [&](std::size_t j0, std::size_t j1) {
+    kernels::active().column_sums(x + j0, rows, j1 - j0, n, sums + j0);
+  }, 16);
+}
+
+}  // namespace kiln
 
 namespace kiln::span {
 

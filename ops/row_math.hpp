@@ -21,3 +21,12 @@ float exp_shifted(const float* x, float shift, float* y, std::size_t n);
 std::size_t first_nonzero(const float* x, std::size_t n);
 
 }  // namespace kiln::row
+
+namespace kiln {
+
+// sums[j] += sum over r of x[r * n + j] for a (rows, n) matrix: a bias's
+// gradient. The columns in two halves on kiln's two threads; each sum adds
+// its rows in order either way.
+void add_column_sums(const float* x, std::size_t rows, std::size_t n, float* sums);
+
+}  // namespace kiln

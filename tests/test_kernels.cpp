@@ -194,13 +194,15 @@ void check_layer_norm(const kernels::Table& k, std::size_t rows, std::size_t n) 
   }
 }
 
+// n columns of rows that are n + 3 floats apart.
 void check_column_sums(const kernels::Table& k, std::size_t rows, std::size_t n) {
-  const std::vector<float> x = ramp(rows * n, -1.5f, 2.5f);
+  const std::size_t stride = n + 3;
+  const std::vector<float> x = ramp(rows * stride, -1.5f, 2.5f);
   std::vector<float> sums(n, 0.75f);
-  k.column_sums(x.data(), rows, n, sums.data());
+  k.column_sums(x.data(), rows, n, stride, sums.data());
   for (std::size_t j = 0; j < n; ++j) {
     double want = 0.75;
-    for (std::size_t r = 0; r < rows; ++r) want += x[r * n + j];
+    for (std::size_t r = 0; r < rows; ++r) want += x[r * stride + j];
     CHECK(sums[j] == doctest::Approx(want).epsilon(1e-5));
   }
 }
@@ -275,7 +277,7 @@ TEST_CASE("kernels: sigmoid saturates to exactly 0 and 1, empty spans are left a
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(x[i] == (i % 2 == 0 ? 1.0f : 0.0f));
     kernels::active().tanh(nullptr, 0);
     CHECK(kernels::active().row_sum(nullptr, 0) == 0.0f);
-    kernels::active().column_sums(nullptr, 0, 0, nullptr);
+    kernels::active().column_sums(nullptr, 0, 0, 0, nullptr);
     kernels::active().dropout_bytes(1, 2, 1, nullptr, 0);
     kernels::active().dropout_floats(1, 2, 1.0f, nullptr, 0);
     kernels::active().dropout_add_forward(nullptr, nullptr, nullptr, 1.0f, nullptr, 0);

@@ -56,8 +56,11 @@ TEST_CASE("gather_table_rows and scatter_add_rows are one_hot(columns) times a t
   const std::vector<std::int32_t> columns = {2, -1, 0, 2};
   const Array table = {{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}};
   Array gathered = Array::from_shape({4, 2});
-  gather_table_rows(columns, table.data(), 2, gathered.data());
+  gather_table_rows(columns, table.data(), 2, nullptr, gathered.data());
   CHECK(gathered == Array{{5.0f, 6.0f}, {0.0f, 0.0f}, {1.0f, 2.0f}, {5.0f, 6.0f}});
+  const float bias[] = {0.5f, -1.0f};  // added to every row, the -1 row included
+  gather_table_rows(columns, table.data(), 2, bias, gathered.data());
+  CHECK(gathered == Array{{5.5f, 5.0f}, {0.5f, -1.0f}, {1.5f, 1.0f}, {5.5f, 5.0f}});
 
   const Array d_out = {{1.0f, 1.0f}, {9.0f, 9.0f}, {2.0f, 3.0f}, {10.0f, 20.0f}};
   Array grad = {{100.0f, 100.0f}, {0.0f, 0.0f}, {0.0f, 0.0f}};  // adds to what is there

@@ -1,7 +1,8 @@
 // parallel_halves: every item once, on the caller or the helper; errors
 // from either half reach the caller; nested and logged calls stay on the
-// caller. And the ops that use it: attention, the recurrent sequence and
-// layer normalization give the same bits on one thread and on two.
+// caller. And the ops that use it (attention, the recurrent sequence, layer
+// normalization, the losses, bias gradients, one-hot inputs, Adam) give the
+// same bits on one thread and on two.
 
 #include <algorithm>
 #include <atomic>
@@ -14,12 +15,17 @@
 #include "ops/additive_attention.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/blas.hpp"
+#include "ops/cross_entropy.hpp"
 #include "ops/dot_product_attention.hpp"
 #include "ops/gemm_log.hpp"
 #include "ops/gru.hpp"
 #include "ops/layer_norm.hpp"
+#include "ops/linear.hpp"
+#include "ops/one_hot.hpp"
 #include "ops/parallel.hpp"
 #include "ops/reductions.hpp"
+#include "ops/softmax.hpp"
+#include "optimizers/adam.hpp"
 #include "support.hpp"
 
 using namespace kiln;
@@ -178,6 +184,42 @@ TEST_CASE("layer_norm gives the same bits on one thread and on two, gradients in
     results[threads - 1] = {y.value(), tx.grad(), tg.grad(), tb.grad()};
   }
   for (std::size_t i = 0; i < 4; ++i) CHECK(results[0][i] == results[1][i]);
+}
+
+TEST_CASE("losses, bias gradients, one-hot inputs and Adam give the same bits on one thread and on two") {
+  // Every size above parallel_min_flops: 800 rows of 343 classes; 40 x 40
+  // one-hot words of 400 into a GRU of 64 units; 30000 weights for Adam.
+  const Array x = random_array({800, 24}, 1), kernel = random_array({24, 343}, 2), bias = random_array({343}, 3);
+  Array targets = xt::zeros<float>({800, 343});
+  for (std::size_t r = 0; r < 800; ++r) targets(r, (r * 37) % 343) = 1.0f;
+  std::mt19937 words_rng(4);
+  Array words = Array::from_shape({40, 40});
+  for (float& w : words) w = float(words_rng() % 400);
+  const Array words_hot = one_hot(words, 400).value();
+  const Array h0 = random_array({40, 64}, 5), gru_kernel = random_array({400, 192}, 6),
+              recurrent = random_array({64, 192}, 7), gru_bias = random_array({2, 192}, 8);
+  const Array weights = random_array({30000}, 9), weight_grad = random_array({30000}, 10);
+  std::vector<Array> results[2];
+  for (const int threads : {1, 2}) {
+    Threads set(threads);
+    Tensor tk(kernel, true), tb(bias, true);
+    const Tensor logits = linear(Tensor(x), tk, tb);
+    const Tensor loss = categorical_cross_entropy(softmax(logits), targets) + softmax_cross_entropy(logits, targets);
+    backward(loss);
+    Tensor gk(gru_kernel, true), gb(gru_bias, true);
+    const Tensor out = gru_sequence(Tensor(words_hot), Tensor(h0), gk, Tensor(recurrent), gb);
+    backward(sum(out * out));
+    Tensor w(weights, true);
+    backward(sum(w * Tensor(weight_grad)));
+    Adam adam;
+    adam.apply_gradients({w});
+    adam.apply_gradients({w});
+    results[threads - 1] = {loss.value(), tk.grad(), tb.grad(), out.value(), gk.grad(), gb.grad(), w.value()};
+  }
+  for (std::size_t i = 0; i < results[0].size(); ++i) {
+    INFO("result " << i);
+    CHECK(results[0][i] == results[1][i]);
+  }
 }
 
 TEST_CASE("products split over kiln's second thread give the same bits as on one thread") {

@@ -251,9 +251,10 @@ void layer_norm_backward(const LayerNormGradRows& p) {
   }
 }
 
-void column_sums(const float* __restrict x, std::size_t rows, std::size_t n, float* __restrict sums) {
+void column_sums(const float* __restrict x, std::size_t rows, std::size_t n, std::size_t stride,
+                 float* __restrict sums) {
   for (std::size_t r = 0; r < rows; ++r) {
-    const float* __restrict row = x + r * n;
+    const float* __restrict row = x + r * stride;
     for (std::size_t j = 0; j < n; ++j) sums[j] += row[j];
   }
 }
