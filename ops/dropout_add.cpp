@@ -10,6 +10,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/dropout_stream.hpp"
 #include "ops/kernels.hpp"
+#include "ops/parallel.hpp"
 
 namespace kiln {
 
@@ -21,15 +22,24 @@ Tensor dropout_add(const Tensor& x, const Tensor& residual, float rate, bool tra
   if (!training || rate == 0.0f) return x + residual;
   const std::size_t n = x.size();
   auto keep = std::make_shared<std::vector<std::uint8_t>>(n);
-  DropoutStream(rng, rate).fill(keep->data(), n);
+  const DropoutStream stream(rng, rate);
   const float scale = 1.0f / (1.0f - rate);
   Array y = Array::from_shape(x.shape());
-  // The loops are dispatched kernels (ops/kernels.hpp), at the CPU's width.
-  kernels::active().dropout_add_forward(x.value().data(), residual.value().data(), keep->data(), scale, y.data(), n);
+  // The loops are dispatched kernels (ops/kernels.hpp), at the CPU's width;
+  // each half of the elements on kiln's two threads draws its flags and adds.
+  const float *xd = x.value().data(), *rd = residual.value().data();
+  parallel_halves(n, (DropoutStream::draw_flops + 2) * n, [&](std::size_t begin, std::size_t end) {
+    stream.fill_part(keep->data(), begin, end);
+    kernels::active().dropout_add_forward(xd + begin, rd + begin, keep->data() + begin, scale, y.data() + begin,
+                                          end - begin);
+  }, DropoutStream::part_align);
   return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](const Array& g) {
     if (gx.requires_grad()) {
       Array dx = Array::from_shape(g.shape());
-      kernels::active().dropout_add_backward(g.data(), keep->data(), scale, dx.data(), n);
+      parallel_halves(n, 2 * n, [&](std::size_t begin, std::size_t end) {
+        kernels::active().dropout_add_backward(g.data() + begin, keep->data() + begin, scale, dx.data() + begin,
+                                               end - begin);
+      }, DropoutStream::part_align);
       accumulate_grad(gx, std::move(dx));
     }
     if (gr.requires_grad()) accumulate_grad(gr, g);

@@ -9,6 +9,7 @@
 #include "graph/error.hpp"
 #include "graph/node.hpp"
 #include "ops/blas.hpp"
+#include "ops/parallel.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
@@ -46,15 +47,22 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
   float* __restrict yd = y.data();
   const float* __restrict b = bias.defined() ? bias.value().data() : nullptr;
   // The bias goes in first and the GEMM adds to it (beta 1): OpenBLAS would
-  // otherwise zero the output (beta 0) and a second pass add the bias.
-  if (b) {
-    for (std::size_t r = 0; r < rows; ++r) std::copy_n(b, out, yd + r * out);
-  }
-  gemm(false, false, int(rows), int(out), int(in), 1.0f, x.value().data(), kernel.value().data(), b ? 1.0f : 0.0f, yd);
-  if (relu) {
-    const std::size_t n = rows * out;
-    for (std::size_t i = 0; i < n; ++i) yd[i] = std::max(yd[i], 0.0f);  // maxps, no branch
-  }
+  // otherwise zero the output (beta 0) and a second pass add the bias. With
+  // more rows than outputs (where ops/blas.cpp would split the product by
+  // rows anyway) each half of the rows on kiln's two threads does all three.
+  const float* xd = x.value().data();
+  auto rows_of_y = [&](std::size_t r0, std::size_t r1) {
+    if (b) {
+      for (std::size_t r = r0; r < r1; ++r) std::copy_n(b, out, yd + r * out);
+    }
+    gemm(false, false, int(r1 - r0), int(out), int(in), 1.0f, xd + r0 * in, kernel.value().data(), b ? 1.0f : 0.0f,
+         yd + r0 * out);
+    if (relu) {
+      for (std::size_t i = r0 * out; i < r1 * out; ++i) yd[i] = std::max(yd[i], 0.0f);  // maxps, no branch
+    }
+  };
+  if (rows >= out) parallel_halves(rows, 2 * rows * in * out, rows_of_y, 16);
+  else rows_of_y(0, rows);
   // With z = x K + b and y = relu(z) (or z):  dz = dy * (y > 0),
   //   dx = dz K^T,  dK = x^T dz,  db = column sums of dz
   auto xv = kernel.requires_grad() ? x.shared_value() : nullptr;

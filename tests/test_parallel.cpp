@@ -17,6 +17,7 @@
 #include "ops/blas.hpp"
 #include "ops/cross_entropy.hpp"
 #include "ops/dot_product_attention.hpp"
+#include "ops/dropout_add.hpp"
 #include "ops/gemm_log.hpp"
 #include "ops/gru.hpp"
 #include "ops/layer_norm.hpp"
@@ -215,6 +216,26 @@ TEST_CASE("losses, bias gradients, one-hot inputs and Adam give the same bits on
     adam.apply_gradients({w});
     adam.apply_gradients({w});
     results[threads - 1] = {loss.value(), tk.grad(), tb.grad(), out.value(), gk.grad(), gb.grad(), w.value()};
+  }
+  for (std::size_t i = 0; i < results[0].size(); ++i) {
+    INFO("result " << i);
+    CHECK(results[0][i] == results[1][i]);
+  }
+}
+
+TEST_CASE("dropout_add and linear give the same bits and flags on one thread and on two") {
+  // 1600 x 128 elements: the draws, the forward and the backward all split; linear's rows too.
+  const Array x = random_array({1600, 128}, 1), residual = random_array({1600, 128}, 2),
+              kernel = random_array({128, 96}, 3), bias = random_array({96}, 4);
+  std::vector<Array> results[2];
+  for (const int threads : {1, 2}) {
+    Threads set(threads);
+    std::mt19937_64 rng(5);
+    Tensor tx(x, true), tk(kernel, true), tb(bias, true);
+    const Tensor y = dropout_add(tx, Tensor(residual), 0.3f, true, rng);
+    const Tensor z = linear(y, tk, tb, true);
+    backward(sum(z * z));
+    results[threads - 1] = {y.value(), z.value(), tx.grad(), tk.grad(), tb.grad()};
   }
   for (std::size_t i = 0; i < results[0].size(); ++i) {
     INFO("result " << i);
