@@ -91,24 +91,36 @@ std::vector<std::uint8_t> active_steps(const Dims& d, const Array* mask) {
   return active;
 }
 
+// The batch rows in two halves on kiln's two threads: each writes its own rows of out.
 Array gather_outputs(const Dims& d, const Array& states) {
   const std::size_t B = d.batch, T = d.time, H = d.units, S = d.states;
   Array out = S == 1 ? Array::from_shape({B, T, H}) : Array::from_shape({B, T, S, H});
-  for (std::size_t k = 0; k < S; ++k) {
-    for (std::size_t s = 0; s < T; ++s) {
-      for (std::size_t b = 0; b < B; ++b) {
-        std::copy_n(states.data() + ((k * (T + 1) + s + 1) * B + b) * H, H, out.data() + ((b * T + s) * S + k) * H);
+  parallel_halves(B, S * T * B * H, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t k = 0; k < S; ++k) {
+      for (std::size_t s = 0; s < T; ++s) {
+        for (std::size_t b = b0; b < b1; ++b) {
+          std::copy_n(states.data() + ((k * (T + 1) + s + 1) * B + b) * H, H, out.data() + ((b * T + s) * S + k) * H);
+        }
       }
     }
-  }
+  });
   return out;
 }
 
+// In 16 x 16 tiles, so the strided side of each tile stays in cache.
 Array transposed(const Array& m) {
   const std::size_t rows = m.shape()[0], cols = m.shape()[1];
+  constexpr std::size_t tile = 16;
   Array t = Array::from_shape({cols, rows});
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (std::size_t j = 0; j < cols; ++j) t.data()[j * rows + i] = m.data()[i * cols + j];
+  const float* __restrict src = m.data();
+  float* __restrict dst = t.data();
+  for (std::size_t i0 = 0; i0 < rows; i0 += tile) {
+    for (std::size_t j0 = 0; j0 < cols; j0 += tile) {
+      const std::size_t i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
+      for (std::size_t i = i0; i < i1; ++i) {
+        for (std::size_t j = j0; j < j1; ++j) dst[j * rows + i] = src[i * cols + j];
+      }
+    }
   }
   return t;
 }

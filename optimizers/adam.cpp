@@ -27,9 +27,10 @@ void Adam::update(const Step& step, float* w, const float* g, std::span<float* c
   const float lr_t = float(step.learning_rate * std::sqrt(1.0 - std::pow(double(beta_2_), t)) /
                            (1.0 - std::pow(double(beta_1_), t)));
   // The vectorised loop for this CPU (ops/kernels.hpp); slots are m and v.
-  // Elements are independent: in two halves on kiln's two threads.
+  // Elements are independent: in two halves on kiln's two threads (about
+  // twenty operations each, with a square root and a division).
   const kernels::AdamConstants c{lr_t, 1.0f - beta_1_, 1.0f - beta_2_, epsilon_};
-  parallel_halves(n, 10 * n, [&](std::size_t i0, std::size_t i1) {
+  parallel_halves(n, 20 * n, [&](std::size_t i0, std::size_t i1) {
     kernels::active().adam(c, w + i0, g + i0, slots[0] + i0, slots[1] + i0, i1 - i0);
   }, 16);
 }
