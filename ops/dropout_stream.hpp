@@ -10,6 +10,7 @@
 // instruction set draws the same flags, and a fill splits into parts drawn
 // on kiln's two threads (ops/parallel.hpp) with the same flags as one.
 
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -41,9 +42,11 @@ class DropoutStream {
   // Flags [begin, end) of the next fill, written to keep[begin, end); begin
   // even (each draw gives two flags). For a caller that splits a fill itself.
   void fill_part(std::uint8_t* keep, std::size_t begin, std::size_t end) const {
+    assert(begin % 2 == 0);
     kernels::active().dropout_bytes(seed_at(begin), threshold_, 1, keep + begin, end - begin);
   }
   void fill_part(float* keep, std::size_t begin, std::size_t end, float on) const {
+    assert(begin % 2 == 0);
     kernels::active().dropout_floats(seed_at(begin), threshold_, on, keep + begin, end - begin);
   }
   // Past the (n + 1) / 2 draws a fill of n flags uses.

@@ -49,7 +49,8 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
   // The bias goes in first and the GEMM adds to it (beta 1): OpenBLAS would
   // otherwise zero the output (beta 0) and a second pass add the bias. With
   // more rows than outputs (where ops/blas.cpp would split the product by
-  // rows anyway) each half of the rows on kiln's two threads does all three.
+  // rows anyway) each half of the rows on kiln's two threads does all three;
+  // not for one output, a matrix-vector product ops/blas.cpp splits its own way.
   const float* xd = x.value().data();
   auto rows_of_y = [&](std::size_t r0, std::size_t r1) {
     if (b) {
@@ -61,7 +62,7 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
       for (std::size_t i = r0 * out; i < r1 * out; ++i) yd[i] = std::max(yd[i], 0.0f);  // maxps, no branch
     }
   };
-  if (rows >= out) parallel_halves(rows, 2 * rows * in * out, rows_of_y, 16);
+  if (rows >= out && out > 1) parallel_halves(rows, 2 * rows * in * out, rows_of_y, 16);
   else rows_of_y(0, rows);
   // With z = x K + b and y = relu(z) (or z):  dz = dy * (y > 0),
   //   dx = dz K^T,  dK = x^T dz,  db = column sums of dz

@@ -55,7 +55,7 @@ class Helper {
   // Held by the one caller using the helper.
   std::mutex in_use;
 
-  void start(const std::function<void()>& task) {
+  void start(const FunctionRef<void()>& task) {
     done_.store(false, std::memory_order_relaxed);
     error_ = nullptr;
     {
@@ -78,7 +78,7 @@ class Helper {
   void serve() {
     on_helper = true;
     for (;;) {
-      const std::function<void()>* task = wait_for_task();
+      const FunctionRef<void()>* task = wait_for_task();
       try {
         (*task)();
       } catch (...) {
@@ -89,8 +89,8 @@ class Helper {
     }
   }
 
-  const std::function<void()>* wait_for_task() {
-    const std::function<void()>* task = nullptr;
+  const FunctionRef<void()>* wait_for_task() {
+    const FunctionRef<void()>* task = nullptr;
     spin_then_block(
         [&] {  // reading alone keeps the line shared while idle; taking writes it
           return task_.load(std::memory_order_relaxed) &&
@@ -105,7 +105,7 @@ class Helper {
 
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
-  alignas(64) std::atomic<const std::function<void()>*> task_{nullptr};  // written by the caller
+  alignas(64) std::atomic<const FunctionRef<void()>*> task_{nullptr};  // written by the caller
   alignas(64) std::atomic<bool> done_{false};                            // written by the helper
   std::exception_ptr error_;  // written by the helper before done_, read by the caller after
 };
@@ -151,7 +151,7 @@ bool worth_splitting(std::size_t n, std::size_t flops) {
          !GemmLog::active();
 }
 
-void run_halves(std::size_t n, std::size_t middle, const std::function<void(std::size_t begin, std::size_t end)>& body) {
+void run_halves(std::size_t n, std::size_t middle, FunctionRef<void(std::size_t begin, std::size_t end)> body) {
   Helper* h = holds_helper || on_helper ? nullptr : helper();
   std::unique_lock<std::mutex> mine;
   if (h) mine = std::unique_lock<std::mutex>(h->in_use, std::try_to_lock);
@@ -160,7 +160,8 @@ void run_halves(std::size_t n, std::size_t middle, const std::function<void(std:
     return;
   }
   holds_helper = true;
-  const std::function<void()> second = [&] { body(middle, n); };
+  auto second_half = [&] { body(middle, n); };
+  const FunctionRef<void()> second(second_half);
   h->start(second);
   std::exception_ptr first_error;
   try {

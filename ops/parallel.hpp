@@ -4,8 +4,10 @@
 // kiln runs its second thread itself instead of leaving it to OpenBLAS: the
 // large matrix products are split in two (ops/blas.cpp), and so are the
 // attention's per-head work, each recurrent step's batch rows (product and
-// cells together, ops/recurrence.hpp) and layer normalization's rows, which
-// OpenBLAS would leave to the calling thread while its own worker waited. Like OpenBLAS's worker, the helper
+// cells together, ops/recurrence.hpp), and the element-wise loops large
+// enough to pay for a hand-over (layer norm, linear's bias and relu,
+// dropout, the cross-entropies, bias gradients, one-hot inputs, Adam),
+// which OpenBLAS would leave to the calling thread while its worker waited. Like OpenBLAS's worker, the helper
 // spins for a few milliseconds after each half before it sleeps, so handing
 // it the next one costs well under a microsecond during training.
 //
@@ -18,8 +20,9 @@
 // products (so each product is logged whole).
 // Each item must write only its own outputs: the halves run concurrently.
 
+#include <algorithm>
 #include <cstddef>
-#include <functional>
+#include <type_traits>
 
 namespace kiln {
 
@@ -31,19 +34,40 @@ inline constexpr std::size_t parallel_min_flops = std::size_t(1) << 18;
 // are checked when it runs).
 bool worth_splitting(std::size_t n, std::size_t flops);
 
+// A callable borrowed for the length of a call: unlike std::function it
+// never allocates (a split hands over two of them per training step's op).
+template <class Signature>
+class FunctionRef;
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::remove_cv_t<F>, FunctionRef>)
+  FunctionRef(F& f)
+      : object_(const_cast<void*>(static_cast<const void*>(&f))),
+        call_([](void* o, Args... args) -> R { return (*static_cast<F*>(o))(args...); }) {}
+  R operator()(Args... args) const { return call_(object_, args...); }
+
+ private:
+  void* object_;
+  R (*call_)(void*, Args...);
+};
+
 // The halves of [0, n) split at `middle`, on the caller and the helper, or
 // the whole on the caller when the helper is busy or in use by this thread.
-void run_halves(std::size_t n, std::size_t middle, const std::function<void(std::size_t begin, std::size_t end)>& body);
+void run_halves(std::size_t n, std::size_t middle, FunctionRef<void(std::size_t begin, std::size_t end)> body);
 
 // body(begin, end) over [0, n) in at most two calls, the second half
-// starting at the multiple of `align` nearest the middle (the whole on the
-// caller when that leaves a half empty); an exception from either half reaches the caller
-// once both halves have finished. Work that is not split costs no
-// std::function.
+// starting at the multiple of `align` nearest the middle; the whole on the
+// caller when that leaves a half smaller than a quarter of n (16 + 1 rows,
+// say: not worth a hand-over, and a one-row product takes another BLAS
+// path). An exception from either half reaches the caller once both halves
+// have finished.
 template <class Body>
 void parallel_halves(std::size_t n, std::size_t flops, Body&& body, std::size_t align = 1) {
   const std::size_t middle = (n + align) / (2 * align) * align;  // the multiple of align nearest n / 2
-  if (middle == 0 || middle >= n || !worth_splitting(n, flops)) {
+  const std::size_t smaller = middle < n ? std::min(middle, n - middle) : 0;
+  if (smaller == 0 || 4 * smaller < n || !worth_splitting(n, flops)) {
     body(std::size_t(0), n);
     return;
   }

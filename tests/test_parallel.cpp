@@ -174,7 +174,8 @@ TEST_CASE("gru_sequence gives the same bits on one thread and on two, gradients 
 }
 
 TEST_CASE("layer_norm gives the same bits on one thread and on two, gradients included") {
-  // 501 rows of 64 (above parallel_min_flops): 250 + 251 rows; the gradients of gamma and beta sum the halves.
+  // 501 rows of 64 (above parallel_min_flops): forward 251 + 250 rows, backward in its fixed halves of
+  // 250 + 251, whose sums for gamma and beta are added after.
   const Array x = random_array({501, 64}, 1), gamma = random_array({64}, 2), beta = random_array({64}, 3);
   std::vector<Array> results[2];
   for (const int threads : {1, 2}) {
@@ -235,7 +236,9 @@ TEST_CASE("dropout_add and linear give the same bits and flags on one thread and
     const Tensor y = dropout_add(tx, Tensor(residual), 0.3f, true, rng);
     const Tensor z = linear(y, tk, tb, true);
     backward(sum(z * z));
-    results[threads - 1] = {y.value(), z.value(), tx.grad(), tk.grad(), tb.grad()};
+    // One output over 2002 rows: a matrix-vector product, split where sgemv's blocks start.
+    const Tensor head = linear(Tensor(random_array({2002, 300}, 6)), Tensor(random_array({300, 1}, 7)), Tensor());
+    results[threads - 1] = {y.value(), z.value(), tx.grad(), tk.grad(), tb.grad(), head.value()};
   }
   for (std::size_t i = 0; i < results[0].size(); ++i) {
     INFO("result " << i);
@@ -290,17 +293,25 @@ TEST_CASE("while an OpenBlasOnItsOwn lives, kiln leaves both threads to OpenBLAS
 
 TEST_CASE("parallel_halves splits at a multiple of its alignment, or not at all") {
   Threads set(2);
-  for (const std::size_t n : {60, 64, 100, 128, 200, 343}) {
+  auto split_starts = [](std::size_t n, std::size_t align) {
     std::vector<std::size_t> starts;
     std::mutex m;
     parallel_halves(n, parallel_min_flops, [&](std::size_t begin, std::size_t) {
       std::lock_guard<std::mutex> lock(m);
       starts.push_back(begin);
-    }, 64);
+    }, align);
     std::sort(starts.begin(), starts.end());
-    // The multiple of 64 nearest n / 2: none for 60 and 64 (a half would be empty), 64, 64, 128, 192.
-    const std::size_t middle = n == 100 || n == 128 ? 64 : n == 200 ? 128 : 192;
-    if (n <= 64) CHECK(starts == std::vector<std::size_t>{0});
-    else CHECK(starts == std::vector<std::size_t>{0, middle});
-  }
+    return starts;
+  };
+  using Starts = std::vector<std::size_t>;
+  // The multiple of 64 nearest n / 2, unless a half would be empty (60, 64).
+  CHECK(split_starts(60, 64) == Starts{0});
+  CHECK(split_starts(64, 64) == Starts{0});
+  CHECK(split_starts(100, 64) == Starts{0, 64});
+  CHECK(split_starts(128, 64) == Starts{0, 64});
+  CHECK(split_starts(200, 64) == Starts{0, 128});
+  CHECK(split_starts(343, 64) == Starts{0, 192});
+  // Not when the smaller half would be under a quarter of the whole: 16 + 1 rows.
+  CHECK(split_starts(17, 16) == Starts{0});
+  CHECK(split_starts(24, 16) == Starts{0, 16});
 }
