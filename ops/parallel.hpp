@@ -7,9 +7,10 @@
 // cells together, ops/recurrence.hpp), and the element-wise loops large
 // enough to pay for a hand-over (layer norm, linear's bias and relu,
 // dropout, the cross-entropies, bias gradients, one-hot inputs, Adam),
-// which OpenBLAS would leave to the calling thread while its worker waited. Like OpenBLAS's worker, the helper
-// spins for a few milliseconds after each half before it sleeps, so handing
-// it the next one costs well under a microsecond during training.
+// which OpenBLAS would leave to the calling thread while its worker waited.
+// Like OpenBLAS's worker, the helper spins for a few milliseconds after each
+// half before it sleeps, so handing it the next one costs well under a
+// microsecond during training.
 //
 // Runs the whole range on the caller instead when kiln does not run a
 // second thread (any thread count but two), when the work is under
@@ -35,7 +36,7 @@ inline constexpr std::size_t parallel_min_flops = std::size_t(1) << 18;
 bool worth_splitting(std::size_t n, std::size_t flops);
 
 // A callable borrowed for the length of a call: unlike std::function it
-// never allocates (a split hands over two of them per training step's op).
+// never allocates (each split would otherwise allocate two).
 template <class Signature>
 class FunctionRef;
 template <class R, class... Args>
