@@ -3,9 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/activation.hpp"
-#include "ops/arithmetic.hpp"
 #include "ops/linear.hpp"
-#include "ops/matmul.hpp"
 
 namespace kiln {
 
@@ -35,12 +33,11 @@ std::vector<PartialShape> DenseLayer::compute_output_shape(const std::vector<Par
 }
 
 std::vector<Tensor> DenseLayer::call(const std::vector<Tensor>& inputs, const CallContext&) {
-  // Linear and ReLU Dense layers are one fused op (GEMM, bias, clamp).
-  if (options_.activation == "linear" || options_.activation == "relu") {
-    return {linear(inputs[0], kernel_, bias_, options_.activation == "relu")};
-  }
-  Tensor y = matmul(inputs[0], kernel_);  // the leading axes folded: one GEMM
-  if (options_.use_bias) y = y + bias_;
+  // The affine part is one fused op (GEMM and bias, the leading axes folded),
+  // which applies a ReLU too; any other activation follows it.
+  const bool relu = options_.activation == "relu";
+  Tensor y = linear(inputs[0], kernel_, bias_, relu);
+  if (relu || options_.activation == "linear") return {y};
   return {activate(options_.activation, y)};
 }
 
