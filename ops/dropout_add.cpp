@@ -1,5 +1,6 @@
 #include "ops/dropout_add.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,15 +35,19 @@ Tensor dropout_add(const Tensor& x, const Tensor& residual, float rate, bool tra
                                           end - begin);
   }, DropoutStream::part_align);
   return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](const Array& g) {
-    if (gx.requires_grad()) {
-      Array dx = Array::from_shape(g.shape());
-      parallel_halves(n, 2 * n, [&](std::size_t begin, std::size_t end) {
+    // dx, and the residual's copy of g, each half on its own thread while g's half is in cache.
+    const bool want_x = gx.requires_grad(), want_residual = gr.requires_grad();
+    Array dx = want_x ? Array::from_shape(g.shape()) : Array();
+    Array dr = want_residual ? Array::from_shape(g.shape()) : Array();
+    parallel_halves(n, 2 * n, [&](std::size_t begin, std::size_t end) {
+      if (want_x) {
         kernels::active().dropout_add_backward(g.data() + begin, keep->data() + begin, scale, dx.data() + begin,
                                                end - begin);
-      }, DropoutStream::part_align);
-      accumulate_grad(gx, std::move(dx));
-    }
-    if (gr.requires_grad()) accumulate_grad(gr, g);
+      }
+      if (want_residual) std::copy(g.data() + begin, g.data() + end, dr.data() + begin);
+    }, DropoutStream::part_align);
+    if (want_x) accumulate_grad(gx, std::move(dx));
+    if (want_residual) accumulate_grad(gr, std::move(dr));
   });
 }
 

@@ -232,13 +232,13 @@ TEST_CASE("dropout_add and linear give the same bits and flags on one thread and
   for (const int threads : {1, 2}) {
     Threads set(threads);
     std::mt19937_64 rng(5);
-    Tensor tx(x, true), tk(kernel, true), tb(bias, true);
-    const Tensor y = dropout_add(tx, Tensor(residual), 0.3f, true, rng);
+    Tensor tx(x, true), tr(residual, true), tk(kernel, true), tb(bias, true);
+    const Tensor y = dropout_add(tx, tr, 0.3f, true, rng);
     const Tensor z = linear(y, tk, tb, true);
     backward(sum(z * z));
     // One output over 2002 rows: a matrix-vector product, split where sgemv's blocks start.
     const Tensor head = linear(Tensor(random_array({2002, 300}, 6)), Tensor(random_array({300, 1}, 7)), Tensor());
-    results[threads - 1] = {y.value(), z.value(), tx.grad(), tk.grad(), tb.grad(), head.value()};
+    results[threads - 1] = {y.value(), z.value(), tx.grad(), tr.grad(), tk.grad(), tb.grad(), head.value()};
   }
   for (std::size_t i = 0; i < results[0].size(); ++i) {
     INFO("result " << i);
