@@ -62,20 +62,16 @@ void scores_forward(const float* keys, const float* queries, const float* v, flo
 // second into its own dv, added after, so one thread or two give the same bits.
 void scores_backward(const float* grad, const float* keys, const float* queries, const float* v, float* dkeys,
                      float* dqueries, float* dv, const Dims& d) {
-  const std::size_t middle = d.batch / 2;
   std::vector<float> second_dv(d.width, 0.0f);
-  parallel_halves(2, 2 * flops(d), [&](std::size_t first_half, std::size_t last_half) {
+  fixed_halves(d.batch, 2 * flops(d), [&](std::size_t half, std::size_t first, std::size_t last) {
     std::vector<float> block(d.te * d.width);
     const kernels::Table& table = kernels::active();
-    for (std::size_t half = first_half; half < last_half; ++half) {
-      float* dv_sum = half == 0 ? dv : second_dv.data();
-      for (std::size_t b = half == 0 ? 0 : middle; b < (half == 0 ? middle : d.batch); ++b) {
-        for (std::size_t i = 0; i < d.td; ++i) {
-          const std::size_t row = b * d.td + i;
-          table.additive_grad({d.te, d.width, queries + row * d.width, keys + b * d.te * d.width, v,
-                                 grad + row * d.te, block.data(), dqueries + row * d.width, dkeys + b * d.te * d.width,
-                                 dv_sum});
-        }
+    float* dv_sum = half == 0 ? dv : second_dv.data();
+    for (std::size_t b = first; b < last; ++b) {
+      for (std::size_t i = 0; i < d.td; ++i) {
+        const std::size_t row = b * d.td + i;
+        table.additive_grad({d.te, d.width, queries + row * d.width, keys + b * d.te * d.width, v, grad + row * d.te,
+                             block.data(), dqueries + row * d.width, dkeys + b * d.te * d.width, dv_sum});
       }
     }
   });

@@ -100,19 +100,14 @@ std::size_t checked_label(const char* op, float v, std::size_t position, std::si
   throw Error(msg.str());
 }
 
-// The rows [0, positions) in two fixed halves, at once on kiln's two threads
-// (ops/parallel.hpp): rows_total(first, last) works through its rows and
-// returns their weighted loss. The halves' totals are added after, so one
-// thread or two give the same bits.
+// The rows [0, positions) in two fixed halves (ops/parallel.hpp):
+// rows_total(first, last) works through its rows and returns their weighted
+// loss; the halves' totals are added after.
 template <class RowsTotal>
 double total_over_halves(const Rows& rows, RowsTotal rows_total) {
-  const std::size_t middle = rows.positions / 2;
   double totals[2] = {0.0, 0.0};
-  parallel_halves(2, 10 * rows.positions * rows.classes, [&](std::size_t first_half, std::size_t last_half) {
-    for (std::size_t h = first_half; h < last_half; ++h) {
-      totals[h] = h == 0 ? rows_total(0, middle) : rows_total(middle, rows.positions);
-    }
-  });
+  fixed_halves(rows.positions, 10 * rows.positions * rows.classes,
+               [&](std::size_t half, std::size_t first, std::size_t last) { totals[half] = rows_total(first, last); });
   return totals[0] + totals[1];
 }
 

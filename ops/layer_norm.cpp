@@ -91,21 +91,14 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
                                          .mean = stats->mean.data(),
                                          .inv = stats->inv.data(),
                                          .dx = gx.requires_grad() ? dx.data() : nullptr};
-    // The rows in two fixed halves, at once when two threads are set: the
-    // first half sums dgamma and dbeta into theirs, the second into its own,
-    // added after, so one thread or two give the same bits.
-    const std::size_t middle = rows / 2;
+    // The rows in two fixed halves (ops/parallel.hpp): the first sums dgamma
+    // and dbeta into theirs, the second into its own, added after.
     const bool want_gamma = gg.requires_grad(), want_beta = gb.requires_grad();
     std::vector<float> second_dgamma(want_gamma ? n : 0, 0.0f), second_dbeta(want_beta ? n : 0, 0.0f);
-    parallel_halves(2, norm_flops(rows, n), [&](std::size_t first_half, std::size_t last_half) {
-      for (std::size_t half = first_half; half < last_half; ++half) {
-        if (half == 0) {
-          backward_rows(all, 0, middle, want_gamma ? dgamma.data() : nullptr, want_beta ? dbeta.data() : nullptr);
-        } else {
-          backward_rows(all, middle, rows, want_gamma ? second_dgamma.data() : nullptr,
-                        want_beta ? second_dbeta.data() : nullptr);
-        }
-      }
+    fixed_halves(rows, norm_flops(rows, n), [&](std::size_t half, std::size_t first, std::size_t last) {
+      float* gamma_sum = !want_gamma ? nullptr : half == 0 ? dgamma.data() : second_dgamma.data();
+      float* beta_sum = !want_beta ? nullptr : half == 0 ? dbeta.data() : second_dbeta.data();
+      backward_rows(all, first, last, gamma_sum, beta_sum);
     });
     for (std::size_t i = 0; i < second_dgamma.size(); ++i) dgamma.data()[i] += second_dgamma[i];
     for (std::size_t i = 0; i < second_dbeta.size(); ++i) dbeta.data()[i] += second_dbeta[i];

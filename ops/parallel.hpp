@@ -75,4 +75,19 @@ void parallel_halves(std::size_t n, std::size_t flops, Body&& body, std::size_t 
   run_halves(n, middle, body);
 }
 
+// body(half, begin, end) for the two fixed halves of [0, n), [0, n / 2) and
+// [n / 2, n): at once when parallel_halves would split them, else one after
+// the other on the caller. For loops that sum into one accumulator per half
+// and add them after: the halves are the same either way, so one thread or
+// two give the same bits.
+template <class Body>
+void fixed_halves(std::size_t n, std::size_t flops, Body&& body) {
+  const std::size_t middle = n / 2;
+  parallel_halves(2, flops, [&](std::size_t first_half, std::size_t last_half) {
+    for (std::size_t half = first_half; half < last_half; ++half) {
+      body(half, half == 0 ? std::size_t(0) : middle, half == 0 ? middle : n);
+    }
+  });
+}
+
 }  // namespace kiln
