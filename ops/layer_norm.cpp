@@ -90,7 +90,10 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Laye
                                          .gamma = gv ? gv->data() : nullptr,
                                          .mean = stats->mean.data(),
                                          .inv = stats->inv.data(),
-                                         .dx = gx.requires_grad() ? dx.data() : nullptr};
+                                         .scratch = nullptr,  // scratch and the sums: each half's own
+                                         .dx = gx.requires_grad() ? dx.data() : nullptr,
+                                         .dgamma = nullptr,
+                                         .dbeta = nullptr};
     // The rows in two fixed halves (ops/parallel.hpp): the first sums dgamma
     // and dbeta into theirs, the second into its own, added after.
     const bool want_gamma = gg.requires_grad(), want_beta = gb.requires_grad();
