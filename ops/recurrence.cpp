@@ -107,20 +107,11 @@ Array gather_outputs(const Dims& d, const Array& states) {
   return out;
 }
 
-// In 16 x 16 tiles, so the strided side of each tile stays in cache.
 Array transposed(const Array& m) {
   const std::size_t rows = m.shape()[0], cols = m.shape()[1];
-  constexpr std::size_t tile = 16;
   Array t = Array::from_shape({cols, rows});
-  const float* __restrict src = m.data();
-  float* __restrict dst = t.data();
-  for (std::size_t i0 = 0; i0 < rows; i0 += tile) {
-    for (std::size_t j0 = 0; j0 < cols; j0 += tile) {
-      const std::size_t i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
-      for (std::size_t i = i0; i < i1; ++i) {
-        for (std::size_t j = j0; j < j1; ++j) dst[j * rows + i] = src[i * cols + j];
-      }
-    }
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < cols; ++j) t.data()[j * rows + i] = m.data()[i * cols + j];
   }
   return t;
 }
