@@ -40,6 +40,7 @@
 #include "ops/dropout_stream.hpp"
 #include "ops/gather.hpp"
 #include "ops/gru.hpp"
+#include "ops/keras_epsilon.hpp"
 #include "ops/kernels.hpp"
 #include "ops/layer_norm.hpp"
 #include "ops/linear.hpp"

@@ -12,8 +12,6 @@ namespace kiln {
 
 namespace {
 
-std::size_t rows_in(const Array& a) { return a.dimension() == 0 ? 0 : a.shape()[0]; }
-
 void check_rows(const std::vector<Array>& arrays, const char* what, std::size_t n) {
   for (std::size_t i = 0; i < arrays.size(); ++i) {
     if (rows_in(arrays[i]) != n) {

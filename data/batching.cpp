@@ -8,6 +8,10 @@
 
 namespace kiln {
 
+std::size_t rows_in(const Array& a) { return a.dimension() == 0 ? 0 : a.shape()[0]; }
+
+std::size_t samples_in(const std::vector<Array>& x) { return x.empty() ? 0 : rows_in(x[0]); }
+
 namespace {
 std::size_t row_size(const Array& a) { return a.dimension() == 0 ? 1 : a.size() / a.shape()[0]; }
 }  // namespace

@@ -7,6 +7,12 @@
 
 namespace kiln {
 
+// Rows along the first axis: the samples in `a` (0 for a scalar).
+std::size_t rows_in(const Array& a);
+
+// The samples in a model's inputs: the rows of the first (0 for none).
+std::size_t samples_in(const std::vector<Array>& x);
+
 // The rows `rows` of `a` along its first axis, in that order.
 Array take_rows(const Array& a, const std::vector<std::size_t>& rows);
 

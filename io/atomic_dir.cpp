@@ -19,8 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
-
 // "M/" and "M" name the same directory; the swap needs its last component.
 fs::path normalised(fs::path target) {
   target = target.lexically_normal();
@@ -42,13 +40,13 @@ fs::path sibling(const fs::path& target, const std::string& kind) {
 
 void sync_path(const fs::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot sync " + path.string() + ": " + errno_text(errno));
+  if (fd < 0) throw Error("cannot sync " + path.string() + ": " + std::strerror(errno));
   const int rc = ::fsync(fd);
   const int error = errno;
   ::close(fd);
   // Some file systems refuse fsync on a directory; the data files matter most.
   if (rc != 0 && !(flags & O_DIRECTORY && (error == EINVAL || error == ENOTSUP))) {
-    throw Error("cannot sync " + path.string() + ": " + errno_text(error));
+    throw Error("cannot sync " + path.string() + ": " + std::strerror(error));
   }
 }
 
@@ -77,7 +75,7 @@ int take_lock(const fs::path& target) {
     const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0) {
       throw Error("cannot write " + target.string() + ": cannot create the lock file " + lock.string() + ": " +
-                  errno_text(errno));
+                  std::strerror(errno));
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int error = errno;
@@ -87,7 +85,7 @@ int take_lock(const fs::path& target) {
         throw Error(target.string() + " is being written by " + holder + " (it holds " + lock.string() +
                     "); wait for it to finish or choose another directory");
       }
-      throw Error("cannot lock " + lock.string() + ": " + errno_text(error));
+      throw Error("cannot lock " + lock.string() + ": " + std::strerror(error));
     }
     if (!still_at(fd, lock)) {
       ::close(fd);
@@ -148,7 +146,7 @@ void DirectoryWrite::stage() {
   fs::remove_all(staging_, ec);  // an old version a previous commit could not remove; ours, we hold the lock
   if (::mkdir(staging_.c_str(), 0777) != 0) {
     throw Error("cannot write " + target_.string() + ": cannot create " + staging_.string() + ": " +
-                errno_text(errno));
+                std::strerror(errno));
   }
   staged_ = true;
   write_file_atomically(staging_ / ".probe", std::string("probe\n"));
@@ -214,11 +212,11 @@ void DirectoryWrite::commit() {
   if (fs::exists(fs::symlink_status(target_))) {
     if (rename_exchange(staging_, target_) != 0) {
       if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
-        throw Error("cannot replace " + target_.string() + ": " + errno_text(errno));
+        throw Error("cannot replace " + target_.string() + ": " + std::strerror(errno));
       }
       const fs::path old = sibling(target_, "old." + std::to_string(::getpid()));
       if (::rename(target_.c_str(), old.c_str()) != 0 || ::rename(staging_.c_str(), target_.c_str()) != 0) {
-        throw Error("cannot replace " + target_.string() + ": " + errno_text(errno));
+        throw Error("cannot replace " + target_.string() + ": " + std::strerror(errno));
       }
       std::error_code ec;
       fs::remove_all(old, ec);
@@ -227,7 +225,7 @@ void DirectoryWrite::commit() {
       fs::remove_all(staging_, ec);  // now the old version
     }
   } else if (::rename(staging_.c_str(), target_.c_str()) != 0) {
-    throw Error("cannot create " + target_.string() + ": " + errno_text(errno));
+    throw Error("cannot create " + target_.string() + ": " + std::strerror(errno));
   }
   staged_ = false;
   sync_path(parent_of(target_), O_RDONLY | O_DIRECTORY);
@@ -256,7 +254,7 @@ bool DirectoryReader::open_version() {
     const int error = errno;
     if (error == ENOENT) throw FormatError(dir_.string() + ": no such directory");
     if (error == ENOTDIR) throw FormatError(dir_.string() + ": not a directory");
-    throw FormatError(dir_.string() + ": cannot open: " + errno_text(error));
+    throw FormatError(dir_.string() + ": cannot open: " + std::strerror(error));
   }
   bool whole = true;
   std::error_code ec;
@@ -290,7 +288,7 @@ std::string DirectoryReader::read(const std::string& name) const {
   for (const auto& entry : files_) fd = entry.first == name ? entry.second : fd;
   if (fd < 0) throw FormatError(where + "missing");
   struct stat info {};
-  if (::fstat(fd, &info) != 0) throw FormatError(where + "cannot read: " + errno_text(errno));
+  if (::fstat(fd, &info) != 0) throw FormatError(where + "cannot read: " + std::strerror(errno));
   if (!S_ISREG(info.st_mode)) throw FormatError(where + "not a regular file");
   std::string content;
   char chunk[1 << 16];
@@ -298,7 +296,7 @@ std::string DirectoryReader::read(const std::string& name) const {
     const ssize_t n = ::pread(fd, chunk, sizeof chunk, offset);
     if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw FormatError(where + "cannot read: " + errno_text(errno));
+    if (n < 0) throw FormatError(where + "cannot read: " + std::strerror(errno));
     content.append(chunk, std::size_t(n));
     offset += n;
   }

@@ -21,8 +21,6 @@ namespace kiln::io {
 
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
-
 // Owns a POSIX file descriptor; closes it unless release()d.
 class FileDescriptor {
  public:
@@ -155,7 +153,7 @@ void remove_stale_temporaries(const std::filesystem::path& path) {
 }
 
 [[noreturn]] void throw_write_error(const std::filesystem::path& path, const std::string& step, int error) {
-  throw Error("cannot write " + path.string() + ": " + step + ": " + errno_text(error));
+  throw Error("cannot write " + path.string() + ": " + step + ": " + std::strerror(error));
 }
 
 // An unnamed file in the target's directory (Linux O_TMPFILE): if the process
@@ -258,13 +256,13 @@ void check_writable_directory(const std::filesystem::path& dir) {
 #ifdef O_TMPFILE
   fd = ::open(where.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-    throw Error("cannot write in " + where.string() + ": " + errno_text(errno));
+    throw Error("cannot write in " + where.string() + ": " + std::strerror(errno));
   }
 #endif
   if (fd < 0) {
     const std::filesystem::path probe = temporary_path_for(where / ".kiln-write-probe");
     fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error("cannot write in " + where.string() + ": " + errno_text(errno));
+    if (fd < 0) throw Error("cannot write in " + where.string() + ": " + std::strerror(errno));
     ::unlink(probe.c_str());
   }
   ::close(fd);
@@ -272,12 +270,12 @@ void check_writable_directory(const std::filesystem::path& dir) {
 
 std::string read_file(const std::filesystem::path& path) {
   FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) throw FormatError("cannot open " + path.string() + ": " + errno_text(errno));
+  if (file.get() < 0) throw FormatError("cannot open " + path.string() + ": " + std::strerror(errno));
   struct stat info {};
   if (::fstat(file.get(), &info) != 0) {
-    throw FormatError("cannot open " + path.string() + ": " + errno_text(errno));
+    throw FormatError("cannot open " + path.string() + ": " + std::strerror(errno));
   }
-  if (S_ISDIR(info.st_mode)) throw FormatError("cannot open " + path.string() + ": " + errno_text(EISDIR));
+  if (S_ISDIR(info.st_mode)) throw FormatError("cannot open " + path.string() + ": " + std::strerror(EISDIR));
   std::string content;
   if (S_ISREG(info.st_mode)) content.reserve(static_cast<std::size_t>(info.st_size));
   char chunk[1 << 16];
@@ -286,7 +284,7 @@ std::string read_file(const std::filesystem::path& path) {
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw FormatError("cannot read " + path.string() + ": " + errno_text(errno));
+      throw FormatError("cannot read " + path.string() + ": " + std::strerror(errno));
     }
     content.append(chunk, static_cast<std::size_t>(n));
   }

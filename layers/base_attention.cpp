@@ -8,7 +8,7 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* layout =
+constexpr const char* base_attention_inputs =
     "[encoder_out (batch, encoder_time, encoder_features), decoder_out (batch, decoder_time, decoder_features)]";
 
 // Added to the scores of masked encoder positions: exp(score - 1e9 - max)
@@ -32,7 +32,7 @@ BaseAttentionLayer::BaseAttentionLayer(std::string class_name, std::string name)
 
 void BaseAttentionLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   if (shapes.size() != 2) {
-    fail("expected 2 inputs " + std::string(layout) + ", got " + std::to_string(shapes.size()));
+    fail("expected 2 inputs " + std::string(base_attention_inputs) + ", got " + std::to_string(shapes.size()));
   }
   if (shapes[0].size() != 3) {
     fail("expected encoder_out (batch, encoder_time, encoder_features), got " + to_string(shapes[0]));

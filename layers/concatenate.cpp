@@ -9,16 +9,6 @@
 
 namespace kiln {
 
-namespace {
-
-std::string describe_all(const std::vector<PartialShape>& shapes) {
-  std::string out;
-  for (const auto& s : shapes) out += (out.empty() ? "" : ", ") + to_string(s);
-  return "[" + out + "]";
-}
-
-}  // namespace
-
 ConcatenateLayer::ConcatenateLayer(Options options)
     : KerasLayer(std::move(options)) {
   set_supports_masking(true);
@@ -33,12 +23,12 @@ std::size_t ConcatenateLayer::axis_for_rank(std::size_t rank) const {
 void ConcatenateLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   if (shapes.size() < 2) {
     fail("expected at least 2 inputs to concatenate, got " + std::to_string(shapes.size()) + ": " +
-         describe_all(shapes));
+         to_string(shapes));
   }
   const PartialShape& first = shapes[0];
   const std::size_t axis = axis_for_rank(first.size());
   if (axis == std::size_t(-1)) {
-    fail("axis " + std::to_string(options_.axis) + " is out of range for inputs " + describe_all(shapes));
+    fail("axis " + std::to_string(options_.axis) + " is out of range for inputs " + to_string(shapes));
   }
   for (const auto& s : shapes) {
     bool match = s.size() == first.size();
@@ -47,7 +37,7 @@ void ConcatenateLayer::validate_inputs(const std::vector<PartialShape>& shapes) 
     }
     if (!match) {
       fail("along axis " + std::to_string(options_.axis) + " all other dimensions must match, got " +
-           describe_all(shapes));
+           to_string(shapes));
     }
   }
 }

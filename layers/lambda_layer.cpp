@@ -61,13 +61,13 @@ std::string function_name(const json& j, const std::string& where) {
 }
 
 // A fixed output shape as Keras writes a tuple: unknown dimensions as null.
-json shape_to_json(const PartialShape& shape) {
+json output_shape_to_json(const PartialShape& shape) {
   json out = json::array();
   for (auto d : shape) out.push_back(d == unknown_dim ? json(nullptr) : json(d));
   return out;
 }
 
-PartialShape shape_from_json(const json& j, const std::string& where) {
+PartialShape output_shape_from_json(const json& j, const std::string& where) {
   PartialShape out;
   for (const auto& d : j) {
     if (d.is_null()) {
@@ -174,7 +174,7 @@ json LambdaLayer::get_config() const {
   config["function"] = function_config(options_.function.name());
   const LambdaOutputShape& shape = options_.output_shape;
   if (shape.fixed()) {
-    config["output_shape"] = shape_to_json(*shape.fixed());
+    config["output_shape"] = output_shape_to_json(*shape.fixed());
   } else if (shape.function()) {
     if (shape.name().empty()) {
       throw Error(describe() + ": its output_shape function has no name, so the layer cannot be saved; create it "
@@ -196,7 +196,7 @@ LambdaLayer::Options LambdaLayer::options_from_config(const json& config) {
       options.function = registered_lambda_function(function_name(value, "Lambda: 'function'"));
     } else if (key == "output_shape") {
       if (value.is_array()) {
-        options.output_shape = LambdaOutputShape(shape_from_json(value, "Lambda: 'output_shape'"));
+        options.output_shape = LambdaOutputShape(output_shape_from_json(value, "Lambda: 'output_shape'"));
       } else if (!value.is_null()) {
         options.output_shape = registered_lambda_output_shape(function_name(value, "Lambda: 'output_shape'"));
       }

@@ -11,12 +11,6 @@ namespace kiln {
 
 namespace {
 
-std::string describe_all(const std::vector<PartialShape>& shapes) {
-  std::string out;
-  for (const auto& s : shapes) out += (out.empty() ? "" : ", ") + to_string(s);
-  return "[" + out + "]";
-}
-
 // Keras' _compute_elemwise_op_output_shape for the axes after the batch;
 // false when they do not broadcast.
 bool broadcast_rest(PartialShape& into, const PartialShape& other) {
@@ -56,13 +50,13 @@ void MergeLayer::validate_inputs(const std::vector<PartialShape>& shapes) const 
   const std::string count = max_inputs_ == min_inputs_ ? "exactly " + std::to_string(min_inputs_)
                                                        : "at least " + std::to_string(min_inputs_);
   if (shapes.size() < min_inputs_ || (max_inputs_ != 0 && shapes.size() > max_inputs_)) {
-    fail("expected " + count + " inputs to merge, got " + std::to_string(shapes.size()) + ": " + describe_all(shapes));
+    fail("expected " + count + " inputs to merge, got " + std::to_string(shapes.size()) + ": " + to_string(shapes));
   }
   std::int64_t batch = unknown_dim;
   for (const auto& s : shapes) {
-    if (s.empty()) fail("expected inputs (batch, ...), got a scalar among " + describe_all(shapes));
+    if (s.empty()) fail("expected inputs (batch, ...), got a scalar among " + to_string(shapes));
     if (s[0] == unknown_dim) continue;
-    if (batch != unknown_dim && s[0] != batch) fail("cannot merge inputs of different batch sizes: " + describe_all(shapes));
+    if (batch != unknown_dim && s[0] != batch) fail("cannot merge inputs of different batch sizes: " + to_string(shapes));
     batch = s[0];
   }
   compute_output_shape(shapes);
@@ -76,7 +70,7 @@ std::vector<PartialShape> MergeLayer::compute_output_shape(const std::vector<Par
   for (const auto& s : shapes) {
     if (batch == unknown_dim) batch = s.at(0);  // the one known batch size, if any
     if (!broadcast_rest(rest, PartialShape(s.begin() + 1, s.end()))) {
-      fail("inputs of shapes " + describe_all(shapes) + " do not broadcast together");
+      fail("inputs of shapes " + to_string(shapes) + " do not broadcast together");
     }
   }
   PartialShape out{batch};

@@ -17,7 +17,7 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* layout =
+constexpr const char* multi_head_inputs =
     "[query (batch, T, dim), value (batch, S, dim)], [query, value, key (batch, S, dim)] or "
     "[query, value, key, attention_mask (batch, T, S)]";
 
@@ -92,7 +92,7 @@ nlohmann::json MultiHeadAttentionLayer::get_config() const {
 
 void MultiHeadAttentionLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   if (shapes.size() < 2 || shapes.size() > 4) {
-    fail("expected 2 to 4 inputs " + std::string(layout) + ", got " + std::to_string(shapes.size()));
+    fail("expected 2 to 4 inputs " + std::string(multi_head_inputs) + ", got " + std::to_string(shapes.size()));
   }
   const char* names[] = {"query", "value", "key", "attention_mask"};
   for (std::size_t i = 0; i < shapes.size(); ++i) {

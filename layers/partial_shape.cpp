@@ -12,6 +12,12 @@ std::string to_string(const PartialShape& shape) {
   return out + ")";
 }
 
+std::string to_string(const std::vector<PartialShape>& shapes) {
+  std::string out;
+  for (const auto& s : shapes) out += (out.empty() ? "" : ", ") + to_string(s);
+  return "[" + out + "]";
+}
+
 PartialShape partial_shape_of(const Shape& shape) {
   return PartialShape(shape.begin(), shape.end());
 }

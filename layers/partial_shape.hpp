@@ -17,6 +17,9 @@ using PartialShape = std::vector<std::int64_t>;
 // "(None, 20, 96)", as Keras prints it.
 std::string to_string(const PartialShape& shape);
 
+// "[(None, 4), (None, 5)]": a layer's several inputs, for its error messages.
+std::string to_string(const std::vector<PartialShape>& shapes);
+
 PartialShape partial_shape_of(const Shape& shape);
 
 // Whether two partial shapes can describe the same tensor: same rank, and

@@ -12,7 +12,7 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* layout = "[query (batch, Tq, dim), value (batch, Tv, dim)] or [query, value, key (batch, Tv, dim)]";
+constexpr const char* query_value_inputs = "[query (batch, Tq, dim), value (batch, Tv, dim)] or [query, value, key (batch, Tv, dim)]";
 
 // Keras' `scores -= 1e9 * (1 - mask)`: an offset per (b, i, j).
 Tensor score_offsets(const Array& keep) {
@@ -56,7 +56,7 @@ QueryValueAttentionLayer::QueryValueAttentionLayer(std::string class_name, std::
 
 void QueryValueAttentionLayer::validate_inputs(const std::vector<PartialShape>& shapes) const {
   if (shapes.size() != 2 && shapes.size() != 3) {
-    fail("expected 2 or 3 inputs " + std::string(layout) + ", got " + std::to_string(shapes.size()));
+    fail("expected 2 or 3 inputs " + std::string(query_value_inputs) + ", got " + std::to_string(shapes.size()));
   }
   const char* names[] = {"query", "value", "key"};
   for (std::size_t i = 0; i < shapes.size(); ++i) {

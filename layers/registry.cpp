@@ -11,7 +11,7 @@ namespace kiln {
 
 namespace {
 
-struct Registry {
+struct LayerRegistry {
   std::mutex mutex;
   std::map<std::string, LayerFactory> factories = detail::builtin_layer_factories();
 };
@@ -19,8 +19,8 @@ struct Registry {
 // A function-local static, so registrations made by other files' static
 // initialisers never run before the map exists, and the built-in classes
 // are in it before any program's own (which may then replace them).
-Registry& registry() {
-  static Registry instance;
+LayerRegistry& layer_registry() {
+  static LayerRegistry instance;
   return instance;
 }
 
@@ -34,19 +34,19 @@ std::string joined_class_names() {
 
 void register_layer_class(const std::string& class_name, LayerFactory factory) {
   if (class_name.empty() || !factory) throw Error("register_layer_class: needs a class name and a factory");
-  Registry& r = registry();
+  LayerRegistry& r = layer_registry();
   std::lock_guard lock(r.mutex);
   r.factories[class_name] = std::move(factory);
 }
 
 bool is_layer_class_registered(const std::string& class_name) {
-  Registry& r = registry();
+  LayerRegistry& r = layer_registry();
   std::lock_guard lock(r.mutex);
   return r.factories.count(class_name) != 0;
 }
 
 std::vector<std::string> registered_layer_classes() {
-  Registry& r = registry();
+  LayerRegistry& r = layer_registry();
   std::lock_guard lock(r.mutex);
   std::vector<std::string> names;
   for (const auto& [name, factory] : r.factories) names.push_back(name);
@@ -56,7 +56,7 @@ std::vector<std::string> registered_layer_classes() {
 std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config) {
   LayerFactory factory;
   {
-    Registry& r = registry();
+    LayerRegistry& r = layer_registry();
     std::lock_guard lock(r.mutex);
     auto it = r.factories.find(class_name);
     if (it != r.factories.end()) factory = it->second;

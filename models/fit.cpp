@@ -21,10 +21,6 @@ namespace kiln {
 
 namespace {
 
-std::size_t samples_in(const std::vector<Array>& x) {
-  return x.empty() || x[0].dimension() == 0 ? 0 : x[0].shape()[0];
-}
-
 // Keras' display order: loss, metrics, then the validation ones.
 ProgressBar::Values display_order(const std::map<std::string, double>& logs) {
   ProgressBar::Values out;

@@ -22,9 +22,6 @@ namespace kiln {
 
 namespace {
 
-std::size_t rows_in(const Array& a) { return a.dimension() == 0 ? 0 : a.shape()[0]; }
-std::size_t samples_in(const std::vector<Array>& x) { return x.empty() ? 0 : rows_in(x[0]); }
-
 // True when every value is finite. Tests the exponent bits so the loop
 // vectorizes: it runs on every batch, and a one-hot batch is megabytes.
 bool all_finite(const float* data, std::size_t n) {

@@ -36,6 +36,10 @@ Attribute ints_attribute(const std::string& name, const std::vector<std::int64_t
   return a;
 }
 
+Attribute sizes_attribute(const std::string& name, const std::vector<std::size_t>& values) {
+  return ints_attribute(name, std::vector<std::int64_t>(values.begin(), values.end()));
+}
+
 Attribute strings_attribute(const std::string& name, const std::vector<std::string>& values) {
   Attribute a;
   a.set_name(name);

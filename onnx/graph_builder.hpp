@@ -21,6 +21,8 @@ Attribute int_attribute(const std::string& name, std::int64_t value);
 Attribute float_attribute(const std::string& name, float value);
 Attribute string_attribute(const std::string& name, const std::string& value);
 Attribute ints_attribute(const std::string& name, const std::vector<std::int64_t>& values);
+// The same from sizes (kernel sizes, strides, dilations).
+Attribute sizes_attribute(const std::string& name, const std::vector<std::size_t>& values);
 Attribute strings_attribute(const std::string& name, const std::vector<std::string>& values);
 Attribute graph_attribute(const std::string& name, const ::onnx::GraphProto& graph);
 // A one-element float32 tensor (ConstantOfShape's fill value).

@@ -12,36 +12,36 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* op = "additive_attention_scores";
+constexpr const char* scores_op = "additive_attention_scores";
 
-struct Dims {
+struct ScoreDims {
   std::size_t batch, te, td, width;
 };
 
-Dims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
+ScoreDims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
   if (keys.size() != 3 || queries.size() != 3) {
-    throw_shape_error(op, "expects keys (batch, encoder_time, width) and queries (batch, decoder_time, width), got",
+    throw_shape_error(scores_op, "expects keys (batch, encoder_time, width) and queries (batch, decoder_time, width), got",
                       keys, queries);
   }
-  if (keys[0] != queries[0]) throw_shape_error(op, "keys and queries have different batch sizes:", keys, queries);
-  if (keys[2] != queries[2]) throw_shape_error(op, "keys and queries have different widths:", keys, queries);
+  if (keys[0] != queries[0]) throw_shape_error(scores_op, "keys and queries have different batch sizes:", keys, queries);
+  if (keys[2] != queries[2]) throw_shape_error(scores_op, "keys and queries have different widths:", keys, queries);
   const bool v_ok = (v.size() == 2 && v[0] == keys[2] && v[1] == 1) || (v.size() == 1 && v[0] == keys[2]);
   if (!v_ok) {
-    throw ShapeError(std::string(op) + ": v must be (" + std::to_string(keys[2]) + ", 1) for keys " + to_string(keys) +
+    throw ShapeError(std::string(scores_op) + ": v must be (" + std::to_string(keys[2]) + ", 1) for keys " + to_string(keys) +
                      ", got " + to_string(v));
   }
   return {keys[0], keys[1], queries[1], keys[2]};
 }
 
 // Roughly: an add, a tanh (about 20) and a multiply-add per hidden element.
-std::size_t flops(const Dims& d) { return 24 * d.batch * d.td * d.te * d.width; }
+std::size_t flops(const ScoreDims& d) { return 24 * d.batch * d.td * d.te * d.width; }
 
 // scores[b,i,j] = tanh(queries[b,i,:] + keys[b,j,:]) . v, one (b, i) at a
 // time (ops/kernels.hpp's additive_scores). The hidden activations are not
 // kept: backward recomputes each block, which is cheaper than writing and
 // re-reading B * Td * Te * E floats (9 MB for the seed model). (A GEMM with
 // one output column is far slower than these dots.)
-void scores_forward(const float* keys, const float* queries, const float* v, float* scores, const Dims& d) {
+void scores_forward(const float* keys, const float* queries, const float* v, float* scores, const ScoreDims& d) {
   // Batch rows are independent: two halves at once (ops/parallel.hpp).
   parallel_halves(d.batch, flops(d), [&](std::size_t first, std::size_t last) {
     std::vector<float> block(d.te * d.width);
@@ -61,7 +61,7 @@ void scores_forward(const float* keys, const float* queries, const float* v, flo
 // writes its own rows of dkeys and dqueries; the first sums into dv, the
 // second into its own dv, added after, so one thread or two give the same bits.
 void scores_backward(const float* grad, const float* keys, const float* queries, const float* v, float* dkeys,
-                     float* dqueries, float* dv, const Dims& d) {
+                     float* dqueries, float* dv, const ScoreDims& d) {
   std::vector<float> second_dv(d.width, 0.0f);
   fixed_halves(d.batch, 2 * flops(d), [&](std::size_t half, std::size_t first, std::size_t last) {
     std::vector<float> block(d.te * d.width);
@@ -83,7 +83,7 @@ void scores_backward(const float* grad, const float* keys, const float* queries,
 // d scores, with h = tanh(queries[b,i] + keys[b,j]) kept from the forward pass:
 //   dkeys[b,j] = sum_i g v (1 - h^2),  dqueries[b,i] = sum_j g v (1 - h^2),  dv = sum_{b,i,j} g h
 Tensor additive_attention_scores(const Tensor& keys, const Tensor& queries, const Tensor& v) {
-  const Dims d = check_shapes(keys.shape(), queries.shape(), v.shape());
+  const ScoreDims d = check_shapes(keys.shape(), queries.shape(), v.shape());
   Array scores = Array::from_shape({d.batch, d.td, d.te});
   if (scores.size() == 0) return Tensor(std::move(scores));
   scores_forward(keys.value().data(), queries.value().data(), v.value().data(), scores.data(), d);

@@ -21,7 +21,7 @@ namespace {
 
 // Same-shape operands skip xtensor's broadcasting machinery entirely.
 template <class F>
-Array elementwise(const char* op, const Tensor& a, const Tensor& b, F f) {
+Array apply_broadcast(const char* op, const Tensor& a, const Tensor& b, F f) {
   if (a.shape() == b.shape()) return f(a.value(), b.value());
   broadcast_shapes(op, a.shape(), b.shape());
   return f(a.value(), b.value());
@@ -35,7 +35,7 @@ std::shared_ptr<const Array> value_if(bool needed, const Tensor& t) { return nee
 
 // d(a + b) = g, g
 Tensor add(const Tensor& a, const Tensor& b) {
-  Array y = elementwise("add", a, b, [](const Array& x, const Array& z) -> Array { return x + z; });
+  Array y = apply_broadcast("add", a, b, [](const Array& x, const Array& z) -> Array { return x + z; });
   return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
     accumulate_grad(ga, g);
     accumulate_grad(gb, g);
@@ -44,7 +44,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 // d(a - b) = g, -g
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Array y = elementwise("sub", a, b, [](const Array& x, const Array& z) -> Array { return x - z; });
+  Array y = apply_broadcast("sub", a, b, [](const Array& x, const Array& z) -> Array { return x - z; });
   return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
     accumulate_grad(ga, g);
     if (gb.requires_grad()) accumulate_grad(gb, Array(-g));
@@ -53,7 +53,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 
 // d(a * b) = g * b, g * a
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Array y = elementwise("mul", a, b, [](const Array& x, const Array& z) -> Array { return x * z; });
+  Array y = apply_broadcast("mul", a, b, [](const Array& x, const Array& z) -> Array { return x * z; });
   return record(std::move(y), {a, b},
                 [ga = a.grad_ref(), gb = b.grad_ref(), av = value_if(b.requires_grad(), a),
                  bv = value_if(a.requires_grad(), b)](const Array& g) {
@@ -64,7 +64,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 // d(a / b) = g / b, -g * y / b
 Tensor div(const Tensor& a, const Tensor& b) {
-  Array y = elementwise("div", a, b, [](const Array& x, const Array& z) -> Array { return x / z; });
+  Array y = apply_broadcast("div", a, b, [](const Array& x, const Array& z) -> Array { return x / z; });
   return record(std::move(y), {a, b},
                 [ga = a.grad_ref(), gb = b.grad_ref(), bv = b.shared_value()](const Array& g, const Array& y) {
                   if (ga.requires_grad()) accumulate_grad(ga, Array(g / *bv));

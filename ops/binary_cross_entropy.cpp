@@ -5,12 +5,11 @@
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 #include "ops/elementwise.hpp"
+#include "ops/keras_epsilon.hpp"
 
 namespace kiln {
 
 namespace {
-
-constexpr float kProbEpsilon = 1e-7f;  // Keras' backend epsilon
 
 void check_targets(const char* op, const Tensor& input, const Array& targets) {
   if (input.shape() != targets.shape()) {
@@ -36,7 +35,7 @@ Tensor sigmoid_cross_entropy(const Tensor& logits, const Array& targets) {
 // d l / d p = g ((1 - z) / (1 - p) - z / p) where kEps < p < 1 - kEps, 0 elsewhere
 Tensor binary_cross_entropy(const Tensor& probs, const Array& targets) {
   check_targets("binary_cross_entropy", probs, targets);
-  constexpr float lo = kProbEpsilon, hi = 1.0f - kProbEpsilon;
+  constexpr float lo = keras_epsilon, hi = 1.0f - keras_epsilon;
   Array l = elementwise::map(probs.value(), targets, [](float p, float z) {
     const float q = std::fmin(std::fmax(p, lo), hi);
     return -(z * std::log(q) + (1.0f - z) * std::log(1.0f - q));

@@ -47,7 +47,7 @@ void ensure_plan() {
 
 // --- products ---
 
-CBLAS_TRANSPOSE op(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
+CBLAS_TRANSPOSE transposition(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
 
 // Where a product is split: at a multiple of 16 rows or columns of C, so each
 // half starts on a tile boundary of the whole product (OpenBLAS's widest
@@ -68,13 +68,13 @@ void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float*
   if (m >= n) {  // C's rows: A's rows, or its columns when transposed
     parallel_halves(std::size_t(m), flops, [&](std::size_t r0, std::size_t r1) {
       const float* a0 = ta ? a + r0 : a + r0 * std::size_t(lda);
-      cblas_sgemm(CblasRowMajor, op(ta), op(tb), int(r1 - r0), n, k, alpha, a0, lda, b, ldb, beta,
+      cblas_sgemm(CblasRowMajor, transposition(ta), transposition(tb), int(r1 - r0), n, k, alpha, a0, lda, b, ldb, beta,
                   c + r0 * std::size_t(ldc), ldc);
     }, gemm_split_align);
   } else {  // C's columns: B's columns, or its rows when transposed
     parallel_halves(std::size_t(n), flops, [&](std::size_t c0, std::size_t c1) {
       const float* b0 = tb ? b + c0 * std::size_t(ldb) : b + c0;
-      cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
+      cblas_sgemm(CblasRowMajor, transposition(ta), transposition(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
     }, gemm_split_align);
   }
 }

@@ -7,14 +7,13 @@
 
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
+#include "ops/keras_epsilon.hpp"
 #include "ops/parallel.hpp"
 #include "ops/row_math.hpp"
 
 namespace kiln {
 
 namespace {
-
-constexpr float kProbEpsilon = 1e-7f;  // Keras' backend epsilon
 
 // (..., C) seen as `positions` rows of `classes` contiguous floats.
 struct Rows {
@@ -188,7 +187,7 @@ Tensor categorical_cross_entropy(const Tensor& probs, const Array& target_probs,
 
   const bool need_grad = wants_grad(probs);
   Array grad = need_grad ? Array::from_shape(probs.shape()) : Array();
-  constexpr float lo = kProbEpsilon, hi = 1.0f - kProbEpsilon;
+  constexpr float lo = keras_epsilon, hi = 1.0f - keras_epsilon;
   auto unclipped = [](float q) { return q > lo && q < hi; };
   // Row i's weighted loss, and its gradient row when wanted.
   auto row_loss = [&](std::size_t i) {

@@ -18,9 +18,9 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* op = "dot_product_attention";
+constexpr const char* attention_op = "dot_product_attention";
 
-struct Dims {
+struct AttentionDims {
   std::size_t batch, t, s, heads, d, dv;
   std::size_t mask_batch = 0, mask_t = 0;  // the mask's first two dims (0: no mask)
 };
@@ -29,36 +29,36 @@ struct Dims {
 Shape split_heads(const Shape& s, std::size_t heads, const Shape& q, const Shape& k, const Shape& v) {
   if (s.size() != 3) return s;
   if (heads == 0 || s[2] % heads != 0) {
-    throw ShapeError(std::string(op) + ": rank-3 q, k and v need options.heads dividing their widths, got heads " +
+    throw ShapeError(std::string(attention_op) + ": rank-3 q, k and v need options.heads dividing their widths, got heads " +
                      std::to_string(heads) + " for " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
   }
   return {s[0], s[1], heads, s[2] / heads};
 }
 
-Dims check_shapes(const Shape& q3, const Shape& k3, const Shape& v3, const Array* mask, std::size_t heads) {
+AttentionDims check_shapes(const Shape& q3, const Shape& k3, const Shape& v3, const Array* mask, std::size_t heads) {
   if (q3.size() != k3.size() || q3.size() != v3.size() || (q3.size() != 3 && q3.size() != 4)) {
-    throw ShapeError(std::string(op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
+    throw ShapeError(std::string(attention_op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
                      "heads, dv), or all three rank 3 with options.heads, got " + to_string(q3) + ", " + to_string(k3) +
                      " and " + to_string(v3));
   }
   const Shape q = split_heads(q3, heads, q3, k3, v3), k = split_heads(k3, heads, q3, k3, v3),
               v = split_heads(v3, heads, q3, k3, v3);
   if (q.size() != 4 || k.size() != 4 || v.size() != 4) {
-    throw ShapeError(std::string(op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
+    throw ShapeError(std::string(attention_op) + ": expects q (batch, T, heads, d), k (batch, S, heads, d) and v (batch, S, " +
                      "heads, dv), got " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
   }
   if (q[0] != k[0] || q[2] != k[2] || q[3] != k[3]) {
-    throw_shape_error(op, "q and k differ in batch, heads or width:", q, k);
+    throw_shape_error(attention_op, "q and k differ in batch, heads or width:", q, k);
   }
   if (k[0] != v[0] || k[1] != v[1] || k[2] != v[2]) {
-    throw_shape_error(op, "k and v differ in batch, length or heads:", k, v);
+    throw_shape_error(attention_op, "k and v differ in batch, length or heads:", k, v);
   }
-  Dims d{q[0], q[1], k[1], q[2], q[3], v[3]};
+  AttentionDims d{q[0], q[1], k[1], q[2], q[3], v[3]};
   if (mask) {
     const Shape& m = mask->shape();
     const bool ok = m.size() == 3 && (m[0] == 1 || m[0] == d.batch) && (m[1] == 1 || m[1] == d.t) && m[2] == d.s;
     if (!ok) {
-      throw ShapeError(std::string(op) + ": the mask must be (" + std::to_string(d.batch) + " or 1, " +
+      throw ShapeError(std::string(attention_op) + ": the mask must be (" + std::to_string(d.batch) + " or 1, " +
                        std::to_string(d.t) + " or 1, " + std::to_string(d.s) + ") for q " + to_string(q) +
                        " and k " + to_string(k) + ", got " + to_string(m));
     }
@@ -130,11 +130,11 @@ struct GradView {
 };
 
 // The forward pass's products: q k^T and p v for every (batch row, head).
-std::size_t attention_flops(const Dims& d) { return 2 * d.batch * d.heads * d.t * d.s * (d.d + d.dv); }
+std::size_t attention_flops(const AttentionDims& d) { return 2 * d.batch * d.heads * d.t * d.s * (d.d + d.dv); }
 
 // The probabilities, dropped as `saved` says, times v, head by head, into
 // `out` (B, T, H * dv).
-void attend_forward(const View& q, const View& k, const View& v, float* out, const Dims& d,
+void attend_forward(const View& q, const View& k, const View& v, float* out, const AttentionDims& d,
                     const DotProductAttentionOptions& o, Saved& saved) {
   // Batch rows are independent: two halves at once (ops/parallel.hpp).
   parallel_halves(d.batch, attention_flops(d), [&](std::size_t first, std::size_t last) {
@@ -170,7 +170,7 @@ void attend_forward(const View& q, const View& k, const View& v, float* out, con
 // Each (batch, head) block of dq, dk and dv is written by exactly one GEMM,
 // straight into the gradient buffers (null: not wanted).
 void attend_backward(const float* g, const View& q, const View& k, const View& v, const GradView& dq,
-                     const GradView& dk, const GradView& dv, const Dims& d, float scale, const Saved& saved) {
+                     const GradView& dk, const GradView& dv, const AttentionDims& d, float scale, const Saved& saved) {
   const int ld_g = int(d.heads * d.dv);
   // Batch rows write disjoint blocks of dq, dk and dv: two halves at once.
   parallel_halves(d.batch, 2 * attention_flops(d), [&](std::size_t first, std::size_t last) {
@@ -216,8 +216,8 @@ void attend_backward(const float* g, const View& q, const View& k, const View& v
 }
 
 // The probabilities' storage and, with dropout, the mask.
-std::shared_ptr<Saved> make_saved(const Dims& d, const DotProductAttentionOptions& o) {
-  if (o.dropout > 0.0f && !o.rng) throw Error(std::string(op) + ": dropout needs a random generator");
+std::shared_ptr<Saved> make_saved(const AttentionDims& d, const DotProductAttentionOptions& o) {
+  if (o.dropout > 0.0f && !o.rng) throw Error(std::string(attention_op) + ": dropout needs a random generator");
   auto saved = std::make_shared<Saved>();
   saved->probs = Array::from_shape({d.batch, d.heads, d.t, d.s});
   if (o.dropout > 0.0f) {
@@ -237,7 +237,7 @@ GradView grad_view(const GradTarget& t, std::size_t offset, std::size_t stride) 
 
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                              const DotProductAttentionOptions& o) {
-  const Dims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask, o.heads);
+  const AttentionDims d = check_shapes(q.shape(), k.shape(), v.shape(), o.mask, o.heads);
   auto saved = make_saved(d, o);
   Array out = q.ndim() == 3 ? Array::from_shape({d.batch, d.t, d.heads * d.dv}) : Array::from_shape({d.batch, d.t, d.heads, d.dv});
   const std::size_t sqk = d.heads * d.d, sv = d.heads * d.dv;
@@ -259,12 +259,12 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
 Tensor dot_product_self_attention(const Tensor& qkv, const DotProductAttentionOptions& o) {
   const Shape& s = qkv.shape();
   if (s.size() != 3 || o.heads == 0 || s[2] % (3 * o.heads) != 0) {
-    throw ShapeError(std::string(op) + ": packed self-attention expects qkv (batch, T, 3 * heads * d) with options.heads, "
+    throw ShapeError(std::string(attention_op) + ": packed self-attention expects qkv (batch, T, 3 * heads * d) with options.heads, "
                      "got " + to_string(s) + " and heads " + std::to_string(o.heads));
   }
   const std::size_t width = s[2] / 3;  // H * d
   const Shape part{s[0], s[1], width};
-  const Dims d = check_shapes(part, part, part, o.mask, o.heads);
+  const AttentionDims d = check_shapes(part, part, part, o.mask, o.heads);
   auto saved = make_saved(d, o);
   Array out = Array::from_shape(part);
   const float* base = qkv.value().data();

@@ -16,17 +16,17 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* op = "linear";
+constexpr const char* linear_op = "linear";
 
 // The kernel's output width for an input width `in`.
 std::size_t output_width(const Shape& x, const Shape& kernel) {
-  if (x.empty() || kernel.size() < 2) throw_shape_error(op, "expects x (..., in) and a kernel of rank 2 or more, got", x, kernel);
+  if (x.empty() || kernel.size() < 2) throw_shape_error(linear_op, "expects x (..., in) and a kernel of rank 2 or more, got", x, kernel);
   const std::size_t in = x.back();
   std::size_t leading = 1, axis = 0;
   do {
     leading *= kernel[axis++];  // at least the first axis, even for in == 1
   } while (axis < kernel.size() - 1 && leading < in);
-  if (leading != in) throw_shape_error(op, "the kernel's leading axes do not multiply to x's last axis:", x, kernel);
+  if (leading != in) throw_shape_error(linear_op, "the kernel's leading axes do not multiply to x's last axis:", x, kernel);
   std::size_t out = 1;
   for (; axis < kernel.size(); ++axis) out *= kernel[axis];
   return out;
@@ -38,7 +38,7 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool re
   const Shape& xs = x.shape();
   const std::size_t in = xs.back(), out = output_width(xs, kernel.shape()), rows = x.size() / in;
   if (bias.defined() && bias.size() != out) {
-    throw ShapeError(std::string(op) + ": bias " + to_string(bias.shape()) + " must hold " + std::to_string(out) +
+    throw ShapeError(std::string(linear_op) + ": bias " + to_string(bias.shape()) + " must hold " + std::to_string(out) +
                      " elements for kernel " + to_string(kernel.shape()));
   }
   Shape out_shape = xs;

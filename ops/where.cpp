@@ -9,7 +9,7 @@ namespace kiln {
 
 namespace {
 
-Tensor constant(float value) {
+Tensor scalar_tensor(float value) {
   Array a = Array::from_shape({});
   a() = value;
   return Tensor(std::move(a));
@@ -30,8 +30,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
                 });
 }
 
-Tensor where(const Tensor& condition, const Tensor& a, float b) { return where(condition, a, constant(b)); }
+Tensor where(const Tensor& condition, const Tensor& a, float b) { return where(condition, a, scalar_tensor(b)); }
 
-Tensor where(const Tensor& condition, float a, const Tensor& b) { return where(condition, constant(a), b); }
+Tensor where(const Tensor& condition, float a, const Tensor& b) { return where(condition, scalar_tensor(a), b); }
 
 }  // namespace kiln

@@ -36,13 +36,20 @@ meson test -C "$build" --print-errorlogs --num-processes 1 || status=$?
 # float-cast-overflow out of -fsanitize=undefined: it is added by hand.
 # -O1 -g1 (line tables, as sanitizer reports need): measured on
 # models/training_loop.cpp, 13 s of compiler CPU against 31 s at -O2 -g,
-# and this build is the largest part of a CI run.
+# and this build is the largest part of a CI run. For the same reason the
+# library compiles in unity blocks and the benchmarks (run by no test) are
+# left out.
 sanitizer_status=skipped
 if [ "${KILN_SKIP_SANITIZERS:-0}" != 1 ]; then
   asan=${KILN_ASAN_BUILD_DIR:-build-asan}
   if [ ! -f "$asan/build.ninja" ]; then
     meson setup "$asan" --buildtype=plain -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false \
-      -Dcpp_args="-g1 -fno-sanitize-recover=all -fsanitize=float-cast-overflow"
+      -Dcpp_args="-g1 -fno-sanitize-recover=all -fsanitize=float-cast-overflow" \
+      -Dlibrary_unity=true -Dbenchmarks=false
+  fi
+  # A sanitizer build directory set up before those two options gets them.
+  if ! grep -q "kiln-unity0.cpp" "$asan/build.ninja"; then
+    meson setup --reconfigure "$asan" -Dlibrary_unity=true -Dbenchmarks=false
   fi
   ninja -C "$asan"
   sanitizer_status=0

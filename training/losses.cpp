@@ -12,6 +12,7 @@
 #include "ops/clip.hpp"
 #include "ops/comparisons.hpp"
 #include "ops/cross_entropy.hpp"
+#include "ops/keras_epsilon.hpp"
 #include "ops/minimum_maximum.hpp"
 #include "ops/one_hot.hpp"
 #include "ops/powers.hpp"
@@ -22,8 +23,6 @@
 namespace kiln {
 
 namespace {
-
-constexpr float kEpsilon = 1e-7f;  // Keras' backend epsilon
 
 // y_pred's shape without its last axis: one loss value per entry.
 Shape positions_of(const char* loss, const Shape& y_pred) {
@@ -96,7 +95,7 @@ const Array& smoothed(const Array& y, float s, float share, Array& storage) {
 
 // Keras' l2 normalization along `axis`: x * min(1 / ||x||, 1 / epsilon).
 Tensor l2_normalize(const Tensor& x, int axis) {
-  return x * minimum(rsqrt(sum(square(x), axis, true)), 1.0f / kEpsilon);
+  return x * minimum(rsqrt(sum(square(x), axis, true)), 1.0f / keras_epsilon);
 }
 
 }  // namespace
@@ -205,10 +204,10 @@ Tensor huber(const Tensor& y_pred, const Array& y_true, const Array* sample_weig
 
 Tensor kl_divergence(const Tensor& y_pred, const Array& y_true, const Array* sample_weight, Reduction reduction) {
   check_regression("kl_divergence", y_pred, y_true, sample_weight);
-  const Array t = xt::clip(y_true, kEpsilon, 1.0f);
+  const Array t = xt::clip(y_true, keras_epsilon, 1.0f);
   // sum t log(t / p) = sum t log t - sum t log p; only the second term depends on y_pred.
   const Tensor t_log_t(Array(t * xt::log(t)));
-  const Tensor per_element = t_log_t - Tensor(t) * log(clip(y_pred, kEpsilon, 1.0f));
+  const Tensor per_element = t_log_t - Tensor(t) * log(clip(y_pred, keras_epsilon, 1.0f));
   return reduce_losses(sum(per_element, -1), sample_weight, reduction);
 }
 

@@ -20,12 +20,12 @@ std::size_t argmax(const float* x, std::size_t n) {
   return best;
 }
 
-struct Rows {
+struct ClassRows {
   std::size_t positions;
   std::size_t classes;
 };
 
-Rows class_rows(const Metric& m, const Array& y_pred) {
+ClassRows class_rows(const Metric& m, const Array& y_pred) {
   if (y_pred.dimension() == 0 || y_pred.shape().back() == 0) {
     throw ShapeError(m.name() + ": y_pred must be (..., classes) with at least one class, got " +
                      to_string(y_pred.shape()));
@@ -59,7 +59,7 @@ void Mean::update(double value, double weight) {
 void Mean::reset() { sums_ = {}; }
 
 void CategoricalAccuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
-  const Rows rows = class_rows(*this, y_pred);
+  const ClassRows rows = class_rows(*this, y_pred);
   if (y_true.shape() != y_pred.shape()) {
     throw_shape_error(name(), "y_pred and y_true differ in shape:", y_pred.shape(), y_true.shape());
   }
@@ -72,7 +72,7 @@ void CategoricalAccuracy::update(const Array& y_pred, const Array& y_true, const
 }
 
 void SparseCategoricalAccuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
-  const Rows rows = class_rows(*this, y_pred);
+  const ClassRows rows = class_rows(*this, y_pred);
   const Shape positions = positions_of(y_pred);
   Shape with_one = positions;
   with_one.push_back(1);
@@ -89,7 +89,7 @@ void SparseCategoricalAccuracy::update(const Array& y_pred, const Array& y_true,
 }
 
 void BinaryAccuracy::update(const Array& y_pred, const Array& y_true, const Array* sample_weight) {
-  const Rows rows = class_rows(*this, y_pred);
+  const ClassRows rows = class_rows(*this, y_pred);
   if (y_true.shape() != y_pred.shape()) {
     throw_shape_error(name(), "y_pred and y_true differ in shape:", y_pred.shape(), y_true.shape());
   }

@@ -10,16 +10,12 @@ namespace kiln::onnx_export {
 
 namespace {
 
-std::vector<std::int64_t> ints(const std::vector<std::size_t>& values) {
-  return std::vector<std::int64_t>(values.begin(), values.end());
-}
-
 LayerOutputs export_pooling(const Layer& layer, const PoolingOptions& o, bool max, const LayerInputs& in, GraphBuilder& g) {
   const std::string p = layer.name();
   const std::size_t rank = o.pool_size.size();
   const std::vector<std::int64_t> to_first = rank == 1 ? std::vector<std::int64_t>{0, 2, 1} : std::vector<std::int64_t>{0, 3, 1, 2};
   const std::vector<std::int64_t> to_last = rank == 1 ? std::vector<std::int64_t>{0, 2, 1} : std::vector<std::int64_t>{0, 2, 3, 1};
-  std::vector<Attribute> attributes{ints_attribute("kernel_shape", ints(o.pool_size)), ints_attribute("strides", ints(*o.strides)),
+  std::vector<Attribute> attributes{sizes_attribute("kernel_shape", o.pool_size), sizes_attribute("strides", *o.strides),
                                     string_attribute("auto_pad", o.padding == "same" ? "SAME_UPPER" : "VALID")};
   if (!max) attributes.push_back(int_attribute("count_include_pad", 0));
   const std::string op = max ? "MaxPool" : "AveragePool";

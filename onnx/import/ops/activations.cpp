@@ -66,11 +66,6 @@ OpHandler constant_wave(float (*f)(float)) {
   };
 }
 
-using Unary = Tensor (*)(const Tensor&);
-OpHandler unary(Unary op) {
-  return [op](const OpCall& c) -> std::vector<Value> { return {Value::of(op(c.tensor(0)))}; };
-}
-
 }  // namespace
 
 void add_activation_ops(std::map<std::string, OpHandler>& ops) {

@@ -32,11 +32,6 @@ OpHandler arithmetic(Binary float_op, char int_op) {
   };
 }
 
-using Unary = Tensor (*)(const Tensor&);
-OpHandler unary(Unary op) {
-  return [op](const OpCall& c) -> std::vector<Value> { return {Value::of(op(c.tensor(0)))}; };
-}
-
 // 1 where `keep` (a boolean value) holds, as a float constant.
 Tensor where(const Value& keep, const Tensor& x, const Tensor& y) {
   const Tensor k = as_tensor(keep);
@@ -137,6 +132,10 @@ std::vector<Value> cast_op(const OpCall& c) {
 }
 
 }  // namespace
+
+OpHandler unary(Tensor (*op)(const Tensor&)) {
+  return [op](const OpCall& c) -> std::vector<Value> { return {Value::of(op(c.tensor(0)))}; };
+}
 
 void add_elementwise_ops(std::map<std::string, OpHandler>& ops) {
   ops["Add"] = arithmetic(&add, '+');

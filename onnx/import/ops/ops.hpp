@@ -20,6 +20,9 @@ void add_window_ops(std::map<std::string, OpHandler>& ops);       // Conv, MaxPo
 void add_image_ops(std::map<std::string, OpHandler>& ops);        // Pad, Resize
 void add_normalization_ops(std::map<std::string, OpHandler>& ops);  // LayerNormalization, BatchNormalization
 
+// For handlers: an operator of one tensor input and one output, as a kiln op.
+OpHandler unary(Tensor (*op)(const Tensor&));
+
 // For handlers: a tensor reshaped, with -1 inferred.
 Tensor reshaped(const Tensor& x, const Shape& shape);
 
