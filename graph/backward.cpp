@@ -122,8 +122,12 @@ void run_pass(const std::vector<std::shared_ptr<AutogradMeta>>& order, bool reta
     Node& node = meta->grad_fn;
     if (!node) continue;  // a leaf
     if (meta->has_grad) {
-      node.backward(meta->grad, node.output ? *node.output : no_output);
-      if (!is_kept(meta.get(), keep)) {
+      const Array& output = node.output ? *node.output : no_output;
+      if (is_kept(meta.get(), keep)) {
+        Array g = meta->grad;  // the closure may move its gradient on: this one stays
+        node.backward(g, output);
+      } else {
+        node.backward(meta->grad, output);
         meta->has_grad = false;
         meta->grad = Array();
       }

@@ -12,7 +12,8 @@
 //   });
 //
 // A closure taking (g) alone does not keep the output; one taking (g, y)
-// does. Capture only what the derivative needs: a GradRef for an input that
+// does. One taking `Array& g` may move g on to an input, its last use
+// (graph/tensor.hpp's BackwardFn): an identity-like gradient without a copy. Capture only what the derivative needs: a GradRef for an input that
 // receives a gradient, the Tensor (or shared_value()) for an input whose
 // value the derivative reads, and nothing of an input that needs no gradient.
 
@@ -46,12 +47,12 @@ Tensor record_node(Array value, std::span<const Tensor> inputs, BackwardFn backw
 template <class F>
 Tensor record(Array value, std::span<const Tensor> inputs, F&& backward) {
   if (!should_record(inputs)) return Tensor(std::move(value));
-  if constexpr (std::is_invocable_v<F&, const Array&, const Array&>) {
+  if constexpr (std::is_invocable_v<F&, Array&, const Array&>) {
     return record_node(std::move(value), inputs, BackwardFn(std::forward<F>(backward)), true);
   } else {
-    static_assert(std::is_invocable_v<F&, const Array&>, "a backward closure takes (g) or (g, y)");
+    static_assert(std::is_invocable_v<F&, Array&>, "a backward closure takes (g) or (g, y)");
     return record_node(std::move(value), inputs,
-                       [f = std::forward<F>(backward)](const Array& g, const Array&) mutable { f(g); }, false);
+                       [f = std::forward<F>(backward)](Array& g, const Array&) mutable { f(g); }, false);
   }
 }
 

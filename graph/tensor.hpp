@@ -22,7 +22,9 @@ namespace kiln {
 
 // Pushes the gradient of an op's output back to its inputs. `output` is the
 // op's result when the op asked to keep it, an empty array otherwise.
-using BackwardFn = std::function<void(const Array& grad_output, const Array& output)>;
+// `grad_output` belongs to the backward pass, which drops it after the call:
+// a closure may move it on as an input's gradient instead of copying it.
+using BackwardFn = std::function<void(Array& grad_output, const Array& output)>;
 
 struct AutogradMeta;
 

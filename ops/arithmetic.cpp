@@ -36,18 +36,18 @@ std::shared_ptr<const Array> value_if(bool needed, const Tensor& t) { return nee
 // d(a + b) = g, g
 Tensor add(const Tensor& a, const Tensor& b) {
   Array y = apply_broadcast("add", a, b, [](const Array& x, const Array& z) -> Array { return x + z; });
-  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
+  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](Array& g) {
     accumulate_grad(ga, g);
-    accumulate_grad(gb, g);
+    accumulate_grad(gb, std::move(g));  // its last use: no copy
   });
 }
 
 // d(a - b) = g, -g
 Tensor sub(const Tensor& a, const Tensor& b) {
   Array y = apply_broadcast("sub", a, b, [](const Array& x, const Array& z) -> Array { return x - z; });
-  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](const Array& g) {
-    accumulate_grad(ga, g);
+  return record(std::move(y), {a, b}, [ga = a.grad_ref(), gb = b.grad_ref()](Array& g) {
     if (gb.requires_grad()) accumulate_grad(gb, Array(-g));
+    accumulate_grad(ga, std::move(g));
   });
 }
 
@@ -74,18 +74,24 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 // d(-x) = -g
 Tensor neg(const Tensor& x) {
-  return record(Array(-x.value()), {x}, [gx = x.grad_ref()](const Array& g) { accumulate_grad(gx, Array(-g)); });
+  return record(Array(-x.value()), {x}, [gx = x.grad_ref()](Array& g) {
+    g *= -1.0f;
+    accumulate_grad(gx, std::move(g));
+  });
 }
 
 // d(x + s) = g
 Tensor add(const Tensor& x, float s) {
-  return record(Array(x.value() + s), {x}, [gx = x.grad_ref()](const Array& g) { accumulate_grad(gx, g); });
+  return record(Array(x.value() + s), {x}, [gx = x.grad_ref()](Array& g) { accumulate_grad(gx, std::move(g)); });
 }
 
 // d(x * s) = g * s
 Tensor mul(const Tensor& x, float s) {
   return record(Array(x.value() * s), {x},
-                [gx = x.grad_ref(), s](const Array& g) { accumulate_grad(gx, Array(g * s)); });
+                [gx = x.grad_ref(), s](Array& g) {
+                  g *= s;
+                  accumulate_grad(gx, std::move(g));
+                });
 }
 
 // d(s - x) = -g

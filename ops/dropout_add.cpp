@@ -1,6 +1,5 @@
 #include "ops/dropout_add.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,20 +33,16 @@ Tensor dropout_add(const Tensor& x, const Tensor& residual, float rate, bool tra
     kernels::active().dropout_add_forward(xd + begin, rd + begin, keep->data() + begin, scale, y.data() + begin,
                                           end - begin);
   }, DropoutStream::part_align);
-  return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](const Array& g) {
-    // dx, and the residual's copy of g, each half on its own thread while g's half is in cache.
-    const bool want_x = gx.requires_grad(), want_residual = gr.requires_grad();
-    Array dx = want_x ? Array::from_shape(g.shape()) : Array();
-    Array dr = want_residual ? Array::from_shape(g.shape()) : Array();
-    parallel_halves(n, 2 * n, [&](std::size_t begin, std::size_t end) {
-      if (want_x) {
+  return record(std::move(y), {x, residual}, [gx = x.grad_ref(), gr = residual.grad_ref(), keep, scale, n](Array& g) {
+    if (gx.requires_grad()) {
+      Array dx = Array::from_shape(g.shape());
+      parallel_halves(n, 2 * n, [&](std::size_t begin, std::size_t end) {
         kernels::active().dropout_add_backward(g.data() + begin, keep->data() + begin, scale, dx.data() + begin,
                                                end - begin);
-      }
-      if (want_residual) std::copy(g.data() + begin, g.data() + end, dr.data() + begin);
-    }, DropoutStream::part_align);
-    if (want_x) accumulate_grad(gx, std::move(dx));
-    if (want_residual) accumulate_grad(gr, std::move(dr));
+      }, DropoutStream::part_align);
+      accumulate_grad(gx, std::move(dx));
+    }
+    accumulate_grad(gr, std::move(g));  // the residual's gradient is g itself: handed on, not copied
   });
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include <xtensor/xadapt.hpp>
 
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
@@ -125,8 +124,9 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
   }
   Array y = x.value();
   y.reshape(shape);
-  return record(std::move(y), {x}, [gx = x.grad_ref()](const Array& g) {
-    accumulate_grad(gx, xt::adapt(g.data(), g.size(), xt::no_ownership(), gx.shape()));
+  return record(std::move(y), {x}, [gx = x.grad_ref()](Array& g) {
+    g.reshape(gx.shape());
+    accumulate_grad(gx, std::move(g));
   });
 }
 

@@ -13,6 +13,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/matmul.hpp"
 #include "ops/reductions.hpp"
+#include "ops/reshape.hpp"
 #include "support.hpp"
 
 using namespace kiln;
@@ -144,6 +145,26 @@ TEST_CASE("intermediate gradients are released; leaves keep theirs") {
   backward(y, Array{1.0f, 1.0f});
   CHECK(x.has_grad());
   CHECK_FALSE(h.has_grad());
+}
+
+// add(x, s) and reshape hand their gradient on to their input instead of
+// copying it (graph/tensor.hpp's BackwardFn): a source's own gradient, which
+// gradients() keeps, must survive that.
+TEST_CASE("a closure that moves its gradient on leaves the gradient of a kept source intact") {
+  Tensor x(Array{1.0f, 2.0f, 3.0f}, true);
+  Tensor t = x + 1.0f;
+  Tensor r = reshape(t, Shape{3, 1});
+  Tensor loss = sum(r * r);
+  const std::vector<Tensor> g = gradients(loss, {x, t, r});
+  const Array expected{4.0f, 6.0f, 8.0f};  // d sum(r^2) = 2 r, and r = t = x + 1
+  CHECK_ARRAY_NEAR(g[0].value(), expected, 0.0f);
+  CHECK_ARRAY_NEAR(g[1].value(), expected, 0.0f);
+  Array expected_r = expected;
+  expected_r.reshape({3, 1});
+  CHECK_ARRAY_NEAR(g[2].value(), expected_r, 0.0f);
+  // And in a plain backward, where each intermediate gradient is moved on.
+  backward(sum(reshape(x + 1.0f, Shape{1, 3}) + x));
+  CHECK_ARRAY_NEAR(x.grad(), (Array{2.0f, 2.0f, 2.0f}), 0.0f);
 }
 
 TEST_CASE("backward rejects a non-scalar without a seed, and a wrong-shaped seed") {
