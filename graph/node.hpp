@@ -12,8 +12,9 @@
 //   });
 //
 // A closure taking (g) alone does not keep the output; one taking (g, y)
-// does. One taking `Array& g` may move g on to an input, its last use
-// (graph/tensor.hpp's BackwardFn): an identity-like gradient without a copy. Capture only what the derivative needs: a GradRef for an input that
+// does. One taking `Array& g` may move g on to an input as its last use
+// (graph/tensor.hpp's BackwardFn): an identity-like gradient without a copy.
+// Capture only what the derivative needs: a GradRef for an input that
 // receives a gradient, the Tensor (or shared_value()) for an input whose
 // value the derivative reads, and nothing of an input that needs no gradient.
 
