@@ -56,7 +56,8 @@ void MergeLayer::validate_inputs(const std::vector<PartialShape>& shapes) const 
   for (const auto& s : shapes) {
     if (s.empty()) fail("expected inputs (batch, ...), got a scalar among " + to_string(shapes));
     if (s[0] == unknown_dim) continue;
-    if (batch != unknown_dim && s[0] != batch) fail("cannot merge inputs of different batch sizes: " + to_string(shapes));
+    if (batch != unknown_dim && s[0] != batch)
+      fail("cannot merge inputs of different batch sizes: " + to_string(shapes));
     batch = s[0];
   }
   compute_output_shape(shapes);

@@ -12,7 +12,8 @@ namespace kiln {
 
 namespace {
 
-constexpr const char* query_value_inputs = "[query (batch, Tq, dim), value (batch, Tv, dim)] or [query, value, key (batch, Tv, dim)]";
+constexpr const char* query_value_inputs =
+    "[query (batch, Tq, dim), value (batch, Tv, dim)] or [query, value, key (batch, Tv, dim)]";
 
 // Keras' `scores -= 1e9 * (1 - mask)`: an offset per (b, i, j).
 Tensor score_offsets(const Array& keep) {

@@ -20,8 +20,9 @@ struct ScoreDims {
 
 ScoreDims check_shapes(const Shape& keys, const Shape& queries, const Shape& v) {
   if (keys.size() != 3 || queries.size() != 3) {
-    throw_shape_error(scores_op, "expects keys (batch, encoder_time, width) and queries (batch, decoder_time, width), got",
-                      keys, queries);
+    throw_shape_error(scores_op,
+                      "expects keys (batch, encoder_time, width) and queries (batch, decoder_time, width), got", keys,
+                      queries);
   }
   if (keys[0] != queries[0]) throw_shape_error(scores_op, "keys and queries have different batch sizes:", keys, queries);
   if (keys[2] != queries[2]) throw_shape_error(scores_op, "keys and queries have different widths:", keys, queries);

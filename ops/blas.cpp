@@ -74,7 +74,8 @@ void split_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float*
   } else {  // C's columns: B's columns, or its rows when transposed
     parallel_halves(std::size_t(n), flops, [&](std::size_t c0, std::size_t c1) {
       const float* b0 = tb ? b + c0 * std::size_t(ldb) : b + c0;
-      cblas_sgemm(CblasRowMajor, transposition(ta), transposition(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta, c + c0, ldc);
+      cblas_sgemm(CblasRowMajor, transposition(ta), transposition(tb), m, int(c1 - c0), k, alpha, a, lda, b0, ldb, beta,
+                  c + c0, ldc);
     }, gemm_split_align);
   }
 }

@@ -29,7 +29,8 @@ struct AttentionDims {
 Shape split_heads(const Shape& s, std::size_t heads, const Shape& q, const Shape& k, const Shape& v) {
   if (s.size() != 3) return s;
   if (heads == 0 || s[2] % heads != 0) {
-    throw ShapeError(std::string(attention_op) + ": rank-3 q, k and v need options.heads dividing their widths, got heads " +
+    throw ShapeError(std::string(attention_op) +
+                     ": rank-3 q, k and v need options.heads dividing their widths, got heads " +
                      std::to_string(heads) + " for " + to_string(q) + ", " + to_string(k) + " and " + to_string(v));
   }
   return {s[0], s[1], heads, s[2] / heads};

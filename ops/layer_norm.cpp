@@ -17,8 +17,8 @@ constexpr const char* layer_norm_op = "layer_norm";
 
 void check_affine(const Shape& x, const Tensor& w, const char* name) {
   if (w.defined() && w.size() != x.back()) {
-    throw ShapeError(std::string(layer_norm_op) + ": " + name + " " + to_string(w.shape()) + " must hold as many elements as " +
-                     "the last axis of x " + to_string(x));
+    throw ShapeError(std::string(layer_norm_op) + ": " + name + " " + to_string(w.shape()) +
+                     " must hold as many elements as " + "the last axis of x " + to_string(x));
   }
 }
 
@@ -49,7 +49,8 @@ void backward_rows(kernels::LayerNormGradRows p, std::size_t r0, std::size_t r1,
 
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, LayerNormOptions o) {
   const Shape& shape = x.shape();
-  if (shape.empty() || shape.back() == 0) throw ShapeError(std::string(layer_norm_op) + ": x must have a non-empty last axis, got " + to_string(shape));
+  if (shape.empty() || shape.back() == 0)
+    throw ShapeError(std::string(layer_norm_op) + ": x must have a non-empty last axis, got " + to_string(shape));
   check_affine(shape, gamma, "gamma");
   check_affine(shape, beta, "beta");
   if (o.rms && beta.defined()) throw ShapeError(std::string(layer_norm_op) + ": rms normalization takes no beta");

@@ -20,7 +20,8 @@ constexpr const char* linear_op = "linear";
 
 // The kernel's output width for an input width `in`.
 std::size_t output_width(const Shape& x, const Shape& kernel) {
-  if (x.empty() || kernel.size() < 2) throw_shape_error(linear_op, "expects x (..., in) and a kernel of rank 2 or more, got", x, kernel);
+  if (x.empty() || kernel.size() < 2)
+    throw_shape_error(linear_op, "expects x (..., in) and a kernel of rank 2 or more, got", x, kernel);
   const std::size_t in = x.back();
   std::size_t leading = 1, axis = 0;
   do {

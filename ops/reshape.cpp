@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-
 #include "graph/backward.hpp"
 #include "graph/error.hpp"
 

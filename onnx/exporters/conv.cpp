@@ -28,8 +28,9 @@ LayerOutputs export_conv(const BaseConvLayer& layer, const ConvOptions& o, std::
   const std::vector<std::size_t> kernel_order = rank == 1 ? std::vector<std::size_t>{2, 1, 0} : std::vector<std::size_t>{3, 2, 0, 1};
   const Array kernel = xt::transpose(layer.kernel().value(), kernel_order);
 
-  std::vector<Attribute> attributes{sizes_attribute("kernel_shape", o.kernel_size), sizes_attribute("strides", o.strides),
-                                    sizes_attribute("dilations", o.dilation_rate), int_attribute("group", std::int64_t(o.groups))};
+  std::vector<Attribute> attributes{
+      sizes_attribute("kernel_shape", o.kernel_size), sizes_attribute("strides", o.strides),
+      sizes_attribute("dilations", o.dilation_rate), int_attribute("group", std::int64_t(o.groups))};
   const bool unit_strides = std::all_of(o.strides.begin(), o.strides.end(), [](std::size_t s) { return s == 1; });
   if (o.padding == "same" && unit_strides) {
     // Then the padding does not depend on the input's size: span - 1 in all,

@@ -15,7 +15,8 @@ LayerOutputs export_pooling(const Layer& layer, const PoolingOptions& o, bool ma
   const std::size_t rank = o.pool_size.size();
   const std::vector<std::int64_t> to_first = rank == 1 ? std::vector<std::int64_t>{0, 2, 1} : std::vector<std::int64_t>{0, 3, 1, 2};
   const std::vector<std::int64_t> to_last = rank == 1 ? std::vector<std::int64_t>{0, 2, 1} : std::vector<std::int64_t>{0, 2, 3, 1};
-  std::vector<Attribute> attributes{sizes_attribute("kernel_shape", o.pool_size), sizes_attribute("strides", *o.strides),
+  std::vector<Attribute> attributes{sizes_attribute("kernel_shape", o.pool_size),
+                                    sizes_attribute("strides", *o.strides),
                                     string_attribute("auto_pad", o.padding == "same" ? "SAME_UPPER" : "VALID")};
   if (!max) attributes.push_back(int_attribute("count_include_pad", 0));
   const std::string op = max ? "MaxPool" : "AveragePool";
