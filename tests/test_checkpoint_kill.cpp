@@ -28,6 +28,7 @@
 #include "io/atomic_file.hpp"
 #include "save_victim_model.hpp"
 #include "support.hpp"
+#include "scratch_dir.hpp"
 
 #ifndef KILN_SAVE_VICTIM
 #error "tests/meson.build defines KILN_SAVE_VICTIM, the path of the kiln-save-victim executable"
@@ -38,28 +39,11 @@ extern char** environ;
 using namespace kiln;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using kiln::testing::ScratchDir;
 
 namespace {
 
 // A fresh directory under the system's temporary directory, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("kiln-kill-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-};
 
 // This process's environment; `assignment` ("NAME=value"), when given,
 // replaces NAME's value or adds it.
@@ -202,7 +186,7 @@ std::optional<float> uniform_value(const Model& model) {
 
 // Names in `dir` other than `target` that are not a save's temporary
 // ("<target>.tmp.*"): nothing but the target should ever look like it.
-std::vector<std::string> unexpected_files(const TempDir& dir, const std::string& target) {
+std::vector<std::string> unexpected_files(const ScratchDir& dir, const std::string& target) {
   std::vector<std::string> unexpected;
   for (const auto& name : dir.listing()) {
     if (name != target && name.rfind(target + ".tmp.", 0) != 0) unexpected.push_back(name);
@@ -229,7 +213,7 @@ std::string last_lines(const std::string& output) {
 // much longer than a save. Checks the file after every kill, and that the
 // next save leaves the directory clean.
 void kill_while_saving(const std::string& mode, int rounds, Clock::duration budget) {
-  TempDir dir;
+  ScratchDir dir("kill");
   const std::string target = "weights.safetensors";
   const fs::path path = dir.path / target;
   const Functional model = testing::save_victim_model();
@@ -299,7 +283,7 @@ TEST_CASE("a process killed during fit() while ModelCheckpoint saves leaves the 
 }
 
 TEST_CASE("the next atomic write of a file removes the temporaries of writers that died, and only those") {
-  TempDir dir;
+  ScratchDir dir("kill");
   // A pid that is surely not running: a child that has exited and been reaped.
   const pid_t dead = spawn({"true"}, environment(), -1, true);
   int status = 0;

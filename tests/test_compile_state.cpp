@@ -19,20 +19,15 @@
 #include "optimizers/rmsprop.hpp"
 #include "optimizers/sgd.hpp"
 #include "support.hpp"
+#include "scratch_dir.hpp"
 
 using namespace kiln;
 using kiln::testing::random_array;
 using nlohmann::json;
+using kiln::testing::ScratchDir;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() : path(std::filesystem::temp_directory_path() / ("kiln-compile-state-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::shared_ptr<FunctionalModel> two_headed_model() {
   auto x = Input({4}, "x");
@@ -62,7 +57,7 @@ TEST_CASE("a model saved compiled and trained resumes exactly where it stopped")
   const std::vector<Array> y = {one_hot_rows(6, 3), random_array({6, 1}, 2)};
   for (int i = 0; i < 3; ++i) model->train_on_batch({x}, y);
 
-  TempDir dir;
+  ScratchDir dir("compile_state");
   save_model(*model, dir.path);
   CHECK(std::filesystem::exists(dir.path / "optimizer.safetensors"));
   const auto loaded = load_model(dir.path);
@@ -86,7 +81,7 @@ TEST_CASE("a model compiled with C++ code is saved uncompiled, and says so") {
   auto model = two_headed_model();
   const LossFunction custom = [](const Tensor& p, const Array& t, const Array* w) { return mean_squared_error(p, t, w); };
   model->compile({.loss = {LossChoice(custom, "mine"), LossChoice("mse")}});
-  TempDir dir;
+  ScratchDir dir("compile_state");
   std::ostringstream captured;
   auto* old = std::cerr.rdbuf(captured.rdbuf());
   save_model(*model, dir.path);
@@ -133,7 +128,7 @@ TEST_CASE("optimizer configs as Keras 3 writes them are read; features kiln lack
 TEST_CASE("a damaged compile_config is a FormatError naming model.json") {
   auto model = two_headed_model();
   model->compile({.loss = {"categorical_crossentropy", "mse"}});
-  TempDir dir;
+  ScratchDir dir("compile_state");
   save_model(*model, dir.path);
   const auto path = dir.path / "model.json";
   json file = json::parse(io::read_file(path));

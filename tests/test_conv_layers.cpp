@@ -28,6 +28,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/reductions.hpp"
 #include "support.hpp"
+#include "scratch_dir.hpp"
 
 using namespace kiln;
 using kiln::testing::golden;
@@ -36,6 +37,7 @@ using kiln::testing::random_array;
 using kiln::testing::random_param;
 using kiln::testing::relative_error;
 using nlohmann::json;
+using kiln::testing::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -65,30 +67,13 @@ void check_keras_case(const std::string& file, const std::string& class_name, co
   }
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("kiln-conv-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Saves, loads and compares the loaded model's output and config with the original's.
 void check_save_load(const Sequential& model, const Array& x) {
   const Array expected = Tensor((*model)(Tensor(x))).value();
-  TempDir dir;
-  save_model(*model, dir.path());
-  const auto loaded = load_model(dir.path());
+  ScratchDir dir("conv");
+  save_model(*model, dir.path);
+  const auto loaded = load_model(dir.path);
   CHECK(loaded->get_config() == model->get_config());
   CHECK_ARRAY_NEAR(Tensor((*loaded)(Tensor(x))).value(), expected, 0.0);
 }

@@ -19,10 +19,12 @@
 #include "optimizers/sgd.hpp"
 #include "support.hpp"
 #include "training/losses.hpp"
+#include "scratch_dir.hpp"
 
 using namespace kiln;
 using kiln::testing::max_abs_diff;
 using kiln::testing::random_array;
+using kiln::testing::ScratchDir;
 
 namespace {
 
@@ -69,19 +71,6 @@ std::shared_ptr<LambdaCallback> on_epoch_end(std::function<void(std::size_t, con
 }
 
 // A directory of its own under the system's temporary directory, removed at the end.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = std::filesystem::temp_directory_path() /
-           ("kiln_test_fit_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 
@@ -254,7 +243,7 @@ TEST_CASE("EarlyStopping names a monitored value that is not logged") {
 }
 
 TEST_CASE("ModelCheckpoint writes one file per epoch, {epoch} replaced by the 1-based epoch") {
-  TempDir dir;
+  ScratchDir dir("fit");
   const Regression data(8);
   Functional model = linear_model();
   compile_sgd(model, 0.1f);
@@ -274,7 +263,7 @@ TEST_CASE("ModelCheckpoint writes one file per epoch, {epoch} replaced by the 1-
 }
 
 TEST_CASE("ModelCheckpoint with include_optimizer writes weights and optimizer state as one directory per epoch") {
-  TempDir dir;
+  ScratchDir dir("fit");
   const Regression data(8);
   Functional model = linear_model();
   model->compile({.optimizer = "adam", .loss = "mse"});
@@ -304,7 +293,7 @@ TEST_CASE("ModelCheckpoint with include_optimizer writes weights and optimizer s
 }
 
 TEST_CASE("ModelCheckpoint with save_best_only writes only when the monitored value improves") {
-  TempDir dir;
+  ScratchDir dir("fit");
   const Array x = random_array({8, 3}, 10);
   const Array up = xt::ones<float>({8, 1});
   const Array down = -up;
@@ -493,7 +482,7 @@ TEST_CASE("evaluate returns the loss and metrics over all samples, whatever the 
 }
 
 TEST_CASE("training resumed from saved weights and optimizer state continues step for step") {
-  TempDir dir;
+  ScratchDir dir("fit");
   const Regression data(12, 13);
   // Same layer names in both models: weights and optimizer slots are matched by name.
   auto make = [] {

@@ -24,6 +24,7 @@
 #include "ops/arithmetic.hpp"
 #include "seed_model.hpp"
 #include "support.hpp"
+#include "scratch_dir.hpp"
 
 // Checks that `text` contains `part`, showing the whole text when not.
 #define CHECK_CONTAINS(text, part)                              \
@@ -36,30 +37,12 @@
 using namespace kiln;
 using kiln::testing::random_array;
 using json = nlohmann::json;
+using kiln::testing::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 // A fresh directory under the system temp dir, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("kiln-model-file-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
 
 std::set<std::string> files_in(const fs::path& dir) {
   std::set<std::string> names;
@@ -173,13 +156,13 @@ Functional small_translator() {
 // Saves the classifier into `dir`, applies `damage` to its model.json and
 // returns the message load_model then throws as a FormatError.
 template <class F>
-std::string load_error_after(const TempDir& dir, F damage) {
-  save_model(*small_classifier(), dir.path());
+std::string load_error_after(const ScratchDir& dir, F damage) {
+  save_model(*small_classifier(), dir.path);
   json file = read_json(dir / "model.json");
   damage(file);
   write_json(dir / "model.json", file);
   try {
-    load_model(dir.path());
+    load_model(dir.path);
   } catch (const FormatError& e) {
     return e.what();
   }
@@ -190,14 +173,14 @@ std::string load_error_after(const TempDir& dir, F damage) {
 }  // namespace
 
 TEST_CASE("a Sequential model saved and loaded predicts exactly what it did") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   Sequential model = small_classifier();
   model->sublayers()[0]->set_trainable(false);
   const Array x = random_array({4, 5}, 1);
   const auto expected = run(*model, {x});
-  save_model(*model, dir.path());
+  save_model(*model, dir.path);
 
-  auto loaded = std::dynamic_pointer_cast<SequentialModel>(load_model(dir.path()));
+  auto loaded = std::dynamic_pointer_cast<SequentialModel>(load_model(dir.path));
   REQUIRE(loaded);
   CHECK(loaded.get() != model.ptr().get());
   CHECK(loaded->name() == "classifier");
@@ -216,8 +199,8 @@ TEST_CASE("a Sequential model saved and loaded predicts exactly what it did") {
 }
 
 TEST_CASE("model.json holds the format, the class and the Sequential config, Keras-style") {
-  TempDir dir;
-  save_model(*small_classifier(), dir.path());
+  ScratchDir dir("model_file");
+  save_model(*small_classifier(), dir.path);
   const json file = read_json(dir / "model.json");
   CHECK(file["format"] == "kiln-model");
   CHECK(file["version"] == 1);
@@ -233,7 +216,7 @@ TEST_CASE("model.json holds the format, the class and the Sequential config, Ker
 }
 
 TEST_CASE("save_model leaves exactly model.json and weights.safetensors, even when overwriting") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   const fs::path target = dir / "nested/deeper";  // created as needed
   save_model(*small_classifier(), target);
   save_model(*small_classifier(), target);  // replaces both files
@@ -242,13 +225,13 @@ TEST_CASE("save_model leaves exactly model.json and weights.safetensors, even wh
 }
 
 TEST_CASE("a Functional model with two inputs, a shared layer, GRU states and attention round-trips exactly") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   Functional model = small_translator();
   const std::vector<Array> x = {random_array({2, 5, 4}, 2), random_array({2, 3, 4}, 3)};
   const auto expected = run(*model, x);
-  save_model(*model, dir.path());
+  save_model(*model, dir.path);
 
-  auto loaded = std::dynamic_pointer_cast<FunctionalModel>(load_model(dir.path()));
+  auto loaded = std::dynamic_pointer_cast<FunctionalModel>(load_model(dir.path));
   REQUIRE(loaded);
   CHECK(loaded->name() == "translator");
   REQUIRE(loaded->inputs().size() == 2);
@@ -265,8 +248,8 @@ TEST_CASE("a Functional model with two inputs, a shared layer, GRU states and at
 }
 
 TEST_CASE("a Functional config lists each layer once, with one inbound node per call") {
-  TempDir dir;
-  save_model(*small_translator(), dir.path());
+  ScratchDir dir("model_file");
+  save_model(*small_translator(), dir.path);
   const json file = read_json(dir / "model.json");
   CHECK(file["class_name"] == "Functional");
   const json& config = file["config"];
@@ -293,13 +276,13 @@ TEST_CASE("a Functional config lists each layer once, with one inbound node per 
 }
 
 TEST_CASE("the seed NMT model round-trips with the seed's layer and weight names") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   kiln::testing::SeedLayers layers(6, 7);
   Functional model = kiln::testing::seed_model(layers, 5, 8, 4, 7);
   const std::vector<Array> x = {random_array({3, 5, 8}, 4), random_array({3, 4, 7}, 5)};
   const auto expected = run(*model, x);
-  save_model(*model, dir.path());
-  auto loaded = load_model(dir.path());
+  save_model(*model, dir.path);
+  auto loaded = load_model(dir.path);
   CHECK(weight_names(*loaded) == weight_names(*model));
   const auto got = run(*loaded, x);
   CHECK_ARRAY_NEAR(got[0], expected[0], 0.0);
@@ -307,7 +290,7 @@ TEST_CASE("the seed NMT model round-trips with the seed's layer and weight names
 }
 
 TEST_CASE("models nested as layers (Sequential and Functional) are saved and rebuilt recursively") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   Sequential block({.layers = {Dense({.units = 4, .activation = "tanh", .name = "block_dense"})},
                     .input_shape = {3},
                     .name = "block"});
@@ -318,7 +301,7 @@ TEST_CASE("models nested as layers (Sequential and Functional) are saved and reb
   Functional outer({in}, {inner(block(in))}, "outer");
   const Array x = random_array({5, 3}, 6);
   const auto expected = run(*outer, {x});
-  save_model(*outer, dir.path());
+  save_model(*outer, dir.path);
 
   const json config = read_json(dir / "model.json")["config"];
   CHECK(config["layers"][1]["class_name"] == "Sequential");
@@ -326,7 +309,7 @@ TEST_CASE("models nested as layers (Sequential and Functional) are saved and reb
   CHECK(config["layers"][2]["class_name"] == "Functional");
   CHECK(config["layers"][2]["config"]["output_layers"] == json::parse(R"([["inner_dense", 0, 0]])"));
 
-  auto loaded = std::dynamic_pointer_cast<FunctionalModel>(load_model(dir.path()));
+  auto loaded = std::dynamic_pointer_cast<FunctionalModel>(load_model(dir.path));
   REQUIRE(loaded);
   REQUIRE(loaded->sublayers().size() == 2);
   CHECK(std::dynamic_pointer_cast<SequentialModel>(loaded->sublayers()[0]));
@@ -336,7 +319,7 @@ TEST_CASE("models nested as layers (Sequential and Functional) are saved and reb
 }
 
 TEST_CASE("a registered user layer is saved and loaded back with its weights") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   auto in = Input({3}, "x");
   auto scale = std::make_shared<LearnedScaleLayer>(LearnedScaleLayer::Options{.name = "gain"});
   Dense dense({.units = 2, .name = "proj"});
@@ -344,9 +327,9 @@ TEST_CASE("a registered user layer is saved and loaded back with its weights") {
   scale->scale().mutable_value() = Array{2.0f, -1.0f, 0.5f};
   const Array x = random_array({4, 3}, 7);
   const auto expected = run(*model, {x});
-  save_model(*model, dir.path());
+  save_model(*model, dir.path);
 
-  auto loaded = load_model(dir.path());
+  auto loaded = load_model(dir.path);
   auto loaded_scale = std::dynamic_pointer_cast<LearnedScaleLayer>(loaded->sublayers().at(0));
   REQUIRE(loaded_scale);
   CHECK(loaded_scale->name() == "gain");
@@ -355,37 +338,37 @@ TEST_CASE("a registered user layer is saved and loaded back with its weights") {
 }
 
 TEST_CASE("loading a layer whose class is not registered names it and says to register a factory") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   auto in = Input({3}, "x");
   auto odd = std::make_shared<LearnedScaleLayer>(LearnedScaleLayer::Options{.name = "odd"});
   Functional model({in}, {(*odd)(in)}, "mystery");
-  save_model(*model, dir.path());
+  save_model(*model, dir.path);
   // As if saved by a program that had a class this one never registers.
   json file = read_json(dir / "model.json");
   file["config"]["layers"][1]["class_name"] = "NotRegisteredAnywhere";
   write_json(dir / "model.json", file);
-  CHECK_THROWS_WITH_AS(load_model(dir.path()),
+  CHECK_THROWS_WITH_AS(load_model(dir.path),
                        doctest::Contains("model.json: layer 1 ('odd'): unknown layer class 'NotRegisteredAnywhere': "
                                          "register a factory for it with register_layer_class()"),
                        Error);
 }
 
 TEST_CASE("a missing, truncated or non-JSON model.json is a FormatError naming the file") {
-  TempDir dir;
-  CHECK_THROWS_WITH_AS(load_model(dir.path()), doctest::Contains("model.json"), FormatError);
-  CHECK_THROWS_WITH_AS(load_model(dir.path()), doctest::Contains("cannot open"), FormatError);
+  ScratchDir dir("model_file");
+  CHECK_THROWS_WITH_AS(load_model(dir.path), doctest::Contains("model.json"), FormatError);
+  CHECK_THROWS_WITH_AS(load_model(dir.path), doctest::Contains("cannot open"), FormatError);
 
-  save_model(*small_classifier(), dir.path());
+  save_model(*small_classifier(), dir.path);
   const std::string text = io::read_file(dir / "model.json");
   io::write_file_atomically(dir / "model.json", text.substr(0, text.size() / 2));
-  CHECK_THROWS_WITH_AS(load_model(dir.path()), doctest::Contains("model.json: not valid JSON"), FormatError);
+  CHECK_THROWS_WITH_AS(load_model(dir.path), doctest::Contains("model.json: not valid JSON"), FormatError);
   io::write_file_atomically(dir / "model.json", "[1, 2, 3]");
-  CHECK_THROWS_WITH_AS(load_model(dir.path()),
+  CHECK_THROWS_WITH_AS(load_model(dir.path),
                        doctest::Contains("model.json: the file must be a JSON object, got [1,2,3]"), FormatError);
 }
 
 TEST_CASE("a model.json with a wrong header is a FormatError saying which field") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   CHECK_CONTAINS(load_error_after(dir, [](json& f) { f["format"] = "keras"; }),
                  "model.json: not a kiln model file (format is 'keras', expected 'kiln-model')");
   CHECK_CONTAINS(load_error_after(dir, [](json& f) { f["version"] = 2; }),
@@ -399,7 +382,7 @@ TEST_CASE("a model.json with a wrong header is a FormatError saying which field"
 }
 
 TEST_CASE("a damaged Sequential config is a FormatError naming the layer and the fault") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   CHECK_CONTAINS(load_error_after(dir, [](json& f) { f["config"]["layers"][3].erase("class_name"); }),
                  "model.json: layer 3 has no class_name");
   CHECK_CONTAINS(load_error_after(dir, [](json& f) { f["config"].erase("layers"); }),
@@ -412,15 +395,15 @@ TEST_CASE("a damaged Sequential config is a FormatError naming the layer and the
 }
 
 TEST_CASE("a damaged Functional graph is a FormatError naming the layer, the call and the fault") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   // Layer 3 of the translator is encoder_gru; layer 4 decoder_gru.
   auto damaged = [&](auto damage) {
-    save_model(*small_translator(), dir.path());
+    save_model(*small_translator(), dir.path);
     json file = read_json(dir / "model.json");
     damage(file["config"]);
     write_json(dir / "model.json", file);
     try {
-      load_model(dir.path());
+      load_model(dir.path);
     } catch (const FormatError& e) {
       return std::string(e.what());
     }
@@ -470,26 +453,26 @@ TEST_CASE("a damaged Functional graph is a FormatError naming the layer, the cal
 }
 
 TEST_CASE("weights that do not fit the architecture are load_weights' FormatError naming weights.safetensors") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   // A wider input gives 'hidden' a (7, 8) kernel where the file holds (5, 8).
   CHECK_CONTAINS(load_error_after(dir, [](json& f) { f["config"]["input_shape"] = json::array({7}); }),
                  "weights.safetensors: weight 'hidden/kernel' has shape (5, 8) in the file but (7, 8)");
   fs::remove(dir / "weights.safetensors");
-  CHECK_THROWS_WITH_AS(load_model(dir.path()), doctest::Contains("weights.safetensors"), FormatError);
+  CHECK_THROWS_WITH_AS(load_model(dir.path), doctest::Contains("weights.safetensors"), FormatError);
 }
 
 TEST_CASE("a model without weights saves and loads (an empty weights file)") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   Sequential model(
       {.layers = {Activation({.activation = "tanh", .name = "only"})}, .input_shape = {2}, .name = "plain"});
-  save_model(*model, dir.path());
-  auto loaded = load_model(dir.path());
+  save_model(*model, dir.path);
+  auto loaded = load_model(dir.path);
   CHECK(loaded->count_params() == 0);
   CHECK_ARRAY_NEAR(run(*loaded, {Array{{0.5f, -1.0f}}})[0], (Array{{std::tanh(0.5f), std::tanh(-1.0f)}}), 1e-7);
 }
 
 TEST_CASE("save_model refuses a subclassed model and says to save its weights instead") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   TwoDenseNet net;
   net(Tensor(random_array({2, 4}, 8)));  // built, so save_weights would work
   CHECK_THROWS_WITH_AS(save_model(net, dir / "net"),
@@ -499,7 +482,7 @@ TEST_CASE("save_model refuses a subclassed model and says to save its weights in
 }
 
 TEST_CASE("save_model refuses two layers with one name, since names key the weights") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   auto in = Input({2}, "x");
   Dense a({.units = 2, .name = "twin"});
   Dense b({.units = 2, .name = "twin"});
@@ -510,11 +493,11 @@ TEST_CASE("save_model refuses two layers with one name, since names key the weig
 }
 
 TEST_CASE("save_model reports a target it cannot create as a directory and leaves no temporary file") {
-  TempDir dir;
+  ScratchDir dir("model_file");
   io::write_file_atomically(dir / "occupied", "a file, not a directory");
   CHECK_THROWS_WITH_AS(save_model(*small_classifier(), dir / "occupied"),
                        doctest::Contains("save_model: cannot create the directory"), Error);
-  CHECK(files_in(dir.path()) == std::set<std::string>{"occupied"});
+  CHECK(files_in(dir.path) == std::set<std::string>{"occupied"});
 }
 
 TEST_CASE("Sequential and Functional are registered: their configs rebuild them like any layer's") {
@@ -533,9 +516,9 @@ TEST_CASE("Sequential and Functional are registered: their configs rebuild them 
 }
 
 TEST_CASE("a model.json nested deeper than any saved model is a FormatError, not a stack overflow") {
-  TempDir dir;
-  save_model(*small_classifier(), dir.path());
+  ScratchDir dir("model_file");
+  save_model(*small_classifier(), dir.path);
   io::write_file_atomically(dir / "model.json", std::string(100000, '[') + std::string(100000, ']'));
-  CHECK_THROWS_WITH_AS(load_model(dir.path()), doctest::Contains("model.json: JSON nests deeper than 64 levels"),
+  CHECK_THROWS_WITH_AS(load_model(dir.path), doctest::Contains("model.json: JSON nests deeper than 64 levels"),
                        FormatError);
 }

@@ -8,32 +8,20 @@
 #include "graph/error.hpp"
 #include "shared_data.hpp"
 #include "text/parallel_corpus.hpp"
+#include "scratch_dir.hpp"
 
 using namespace kiln;
+using kiln::testing::ScratchDir;
 using namespace kiln::text;
 
 namespace {
 
 // A fresh directory under /tmp, removed at the end of the test case.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / ("kiln_test_corpus_" + name)) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& file, const std::string& content) const {
-    const auto p = path / file;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-};
 
 }  // namespace
 
 TEST_CASE("read_parallel_files pairs line N of one file with line N of the other") {
-  TempDir dir("pairs");
+  ScratchDir dir("pairs");
   const auto en = dir.write("en", "the cat .\r\nhello\n\n\nlast line");
   const auto fr = dir.write("fr", "le chat .\r\nbonjour\n\nsalut\ndernière ligne\n");
   // line 3 is empty on both sides and skipped; line 4 is kept with an empty source
@@ -44,7 +32,7 @@ TEST_CASE("read_parallel_files pairs line N of one file with line N of the other
 }
 
 TEST_CASE("LF, CRLF and lone CR line endings all end a line, mixed in one file") {
-  TempDir dir("endings");
+  ScratchDir dir("endings");
   std::string en, fr;
   for (int i = 0; i < 300; ++i) {  // 300 pairs with CR endings only: once read as a single pair
     en += "sentence " + std::to_string(i) + "\r";
@@ -60,14 +48,14 @@ TEST_CASE("LF, CRLF and lone CR line endings all end a line, mixed in one file")
 }
 
 TEST_CASE("read_parallel_files skips a UTF-8 byte order mark") {
-  TempDir dir("bom");
+  ScratchDir dir("bom");
   const auto en = dir.write("en", "\xEF\xBB\xBFyes\n");
   const auto fr = dir.write("fr", "oui\n");
   CHECK(read_parallel_files(en, fr) == std::vector<SentencePair>{{"yes", "oui"}});
 }
 
 TEST_CASE("read_parallel_files names both files and both counts when they differ") {
-  TempDir dir("counts");
+  ScratchDir dir("counts");
   const auto en = dir.write("en", "a\nb\nc\n");
   const auto fr = dir.write("fr", "a\nb\n");
   CHECK_THROWS_WITH_AS(read_parallel_files(en, fr),
@@ -78,7 +66,7 @@ TEST_CASE("read_parallel_files names both files and both counts when they differ
 }
 
 TEST_CASE("read_tab_separated_pairs reads english<TAB>french and drops attributions") {
-  TempDir dir("tsv");
+  ScratchDir dir("tsv");
   const auto path = dir.write("fra.txt",
                               "\xEF\xBB\xBFGo.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272\r\n"
                               "Hi.\tSalut !\n"
@@ -89,7 +77,7 @@ TEST_CASE("read_tab_separated_pairs reads english<TAB>french and drops attributi
 }
 
 TEST_CASE("read_tab_separated_pairs names the file and line of a line without a tab") {
-  TempDir dir("tsv_bad");
+  ScratchDir dir("tsv_bad");
   const auto path = dir.write("fra.txt", "Go.\tVa !\n\nHi. Salut !\n");
   CHECK_THROWS_WITH_AS(read_tab_separated_pairs(path),
                        ("read_tab_separated_pairs: '" + path + "' line 3: expected source<TAB>target, found no tab")
@@ -98,7 +86,7 @@ TEST_CASE("read_tab_separated_pairs names the file and line of a line without a 
 }
 
 TEST_CASE("read_corpus_dir names the corpus file that is missing") {
-  TempDir dir("dir");
+  ScratchDir dir("dir");
   dir.write("small_vocab_en", "a\n");
   const std::string fr = (dir.path / "small_vocab_fr").string();
   CHECK_THROWS_WITH_AS(read_corpus_dir(dir.path.string()), ("read_corpus_dir: missing corpus file '" + fr + "'").c_str(),

@@ -16,32 +16,16 @@
 #include "io/atomic_file.hpp"
 #include "io/safetensors.hpp"
 #include "support.hpp"
+#include "scratch_dir.hpp"
 
 using namespace kiln;
+using kiln::testing::ScratchDir;
 using namespace kiln::io;
 namespace fs = std::filesystem;
 
 namespace {
 
 // A fresh directory under /tmp, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("kiln-io-test-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-};
 
 std::string le_bytes(std::uint64_t value, int width) {
   std::string out;
@@ -97,7 +81,7 @@ Shape shape_of(std::initializer_list<std::size_t> dims) { return Shape(dims.begi
 // ---- round trips ----------------------------------------------------------
 
 TEST_CASE("save then load returns every tensor, in order, with its shape, values and the metadata") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   Array scalar = Array::from_shape({});
   scalar() = -7.25f;
   const Array vector = {1.0f, -2.5f, 3.0e-8f};
@@ -120,7 +104,7 @@ TEST_CASE("save then load returns every tensor, in order, with its shape, values
 }
 
 TEST_CASE("zero-element tensors and an empty tensor list round trip") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   save_safetensors(dir / "empty.safetensors", {});
   CHECK(load_safetensors(dir / "empty.safetensors").empty());
   CHECK(load_safetensors_metadata(dir / "empty.safetensors").empty());
@@ -134,7 +118,7 @@ TEST_CASE("zero-element tensors and an empty tensor list round trip") {
 }
 
 TEST_CASE("the written bytes follow the safetensors layout") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   const Array w = {{1.5f, -2.0f}, {0.25f, 3.0f}};
   const Array b = {10.0f, 20.0f, 30.0f};
   save_safetensors(dir / "f.safetensors", {{"w", w}, {"b", b}}, {{"source", "test"}});
@@ -207,7 +191,7 @@ TEST_CASE("golden names the file and its tensors when asked for a missing one") 
 }
 
 TEST_CASE("F64, F16 and BF16 tensors are converted to float32") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   std::string data =
       le_bytes(std::bit_cast<std::uint64_t>(0.5), 8) + le_bytes(std::bit_cast<std::uint64_t>(-0.1), 8);
   // F16: 1, -2, 65504 (largest), 2^-24 (smallest subnormal), -0, +inf.
@@ -231,13 +215,13 @@ TEST_CASE("F64, F16 and BF16 tensors are converted to float32") {
 // ---- rejected files ---------------------------------------------------------
 
 TEST_CASE("a file too short to hold the header length is rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "short.safetensors", std::string("\x08\x00\x00\x00", 4));
   CHECK_REJECTED(dir / "short.safetensors", "file is 4 bytes, too short for the 8-byte header length");
 }
 
 TEST_CASE("a header length beyond the file or above 100 MB is rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "long.safetensors", le_bytes(1000, 8) + "{}");
   CHECK_REJECTED(dir / "long.safetensors", "header length 1000 runs past the end of the file (10 bytes)");
   write_bytes(dir / "huge.safetensors", le_bytes(std::uint64_t(1) << 63, 8) + "{}");
@@ -250,7 +234,7 @@ TEST_CASE("a header length beyond the file or above 100 MB is rejected") {
 }
 
 TEST_CASE("a header that is not a JSON object is rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   const std::pair<std::string, std::string> cases[] = {
       {"{not json}", "header is not valid JSON"},
       {"", "header is not valid JSON"},
@@ -267,7 +251,7 @@ TEST_CASE("a header that is not a JSON object is rejected") {
 }
 
 TEST_CASE("entries with missing fields or wrong JSON types are rejected, naming the tensor") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   const std::pair<std::string, std::string> cases[] = {
       {R"({"w":[1]})", "tensor 'w': entry is a JSON array, expected an object"},
       {R"({"w":{"shape":[1],"data_offsets":[0,4]}})", "tensor 'w': missing \"dtype\""},
@@ -295,7 +279,7 @@ TEST_CASE("entries with missing fields or wrong JSON types are rejected, naming 
 }
 
 TEST_CASE("unsupported dtypes are rejected, naming the tensor and the dtype") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(
       dir / "q.safetensors",
       safetensors_bytes(R"({"w":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}})", f32_bytes({1.0f})));
@@ -308,7 +292,7 @@ TEST_CASE("unsupported dtypes are rejected, naming the tensor and the dtype") {
 }
 
 TEST_CASE("data_offsets that disagree with shape times dtype size are rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "m.safetensors",
               safetensors_bytes(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}})",
                                 std::string(20, '\0')));
@@ -326,7 +310,7 @@ TEST_CASE("data_offsets that disagree with shape times dtype size are rejected")
 }
 
 TEST_CASE("data_offsets past the end of the data buffer are rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "p.safetensors",
               safetensors_bytes(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[1000,1004]}})",
                                 f32_bytes({1.0f})));
@@ -343,7 +327,7 @@ TEST_CASE("data_offsets past the end of the data buffer are rejected") {
 }
 
 TEST_CASE("overlapping regions, holes and unclaimed trailing bytes are rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   const std::string two = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)";
   write_bytes(dir / "overlap.safetensors",
               safetensors_bytes(two + R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
@@ -364,7 +348,7 @@ TEST_CASE("overlapping regions, holes and unclaimed trailing bytes are rejected"
 }
 
 TEST_CASE("a file whose data section was cut short is rejected") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   save_safetensors(dir / "cut.safetensors", {{"a", Array{1.0f, 2.0f}}, {"b", Array{3.0f, 4.0f}}});
   fs::resize_file(dir / "cut.safetensors", fs::file_size(dir / "cut.safetensors") - 2);
   CHECK_REJECTED(dir / "cut.safetensors",
@@ -373,7 +357,7 @@ TEST_CASE("a file whose data section was cut short is rejected") {
 }
 
 TEST_CASE("an F64 value too large for float32 is rejected rather than converted") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "big.safetensors",
               safetensors_bytes(R"({"d":{"dtype":"F64","shape":[],"data_offsets":[0,8]}})",
                                 le_bytes(std::bit_cast<std::uint64_t>(1e300), 8)));
@@ -381,7 +365,7 @@ TEST_CASE("an F64 value too large for float32 is rejected rather than converted"
 }
 
 TEST_CASE("loading a missing file names the path and the reason") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   CHECK_THROWS_WITH_AS(
       load_safetensors(dir / "absent.safetensors"),
       ("cannot open " + (dir / "absent.safetensors").string() + ": No such file or directory").c_str(),
@@ -391,7 +375,7 @@ TEST_CASE("loading a missing file names the path and the reason") {
 // ---- writing ----------------------------------------------------------------
 
 TEST_CASE("save_safetensors rejects duplicate and reserved names and writes nothing") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   CHECK_THROWS_WITH_AS(save_safetensors(dir / "d.safetensors", {{"w", Array{1.0f}}, {"w", Array{2.0f}}}),
                        doctest::Contains("duplicate tensor name 'w'"), Error);
   CHECK_THROWS_WITH_AS(save_safetensors(dir / "d.safetensors", {{"__metadata__", Array{1.0f}}}),
@@ -402,7 +386,7 @@ TEST_CASE("save_safetensors rejects duplicate and reserved names and writes noth
 }
 
 TEST_CASE("an atomic write whose writer throws midway leaves the old file intact and no temporary") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_file_atomically(dir / "model.safetensors", std::string("old content"));
   CHECK_THROWS_WITH_AS(write_file_atomically(dir / "model.safetensors",
                                              [](std::ostream& out) {
@@ -415,7 +399,7 @@ TEST_CASE("an atomic write whose writer throws midway leaves the old file intact
 }
 
 TEST_CASE("an atomic write replaces the content and leaves no temporary") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_file_atomically(dir / "f.txt", std::string("first"));
   write_file_atomically(dir / "f.txt", [](std::ostream& out) { out << "second " << 2; });
   CHECK(read_file(dir / "f.txt") == "second 2");
@@ -423,7 +407,7 @@ TEST_CASE("an atomic write replaces the content and leaves no temporary") {
 }
 
 TEST_CASE("an atomic write that cannot create its file names the path and the reason") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   const fs::path target = dir / "no-such-dir" / "f.txt";
   CHECK_THROWS_WITH_AS(
       write_file_atomically(target, std::string("x")),
@@ -439,7 +423,7 @@ TEST_CASE("an atomic write that cannot create its file names the path and the re
 }
 
 TEST_CASE("read_file returns the bytes and names the path when it cannot open it") {
-  TempDir dir;
+  ScratchDir dir("safetensors");
   write_bytes(dir / "bin", std::string("a\0b", 3));
   CHECK(read_file(dir / "bin") == std::string("a\0b", 3));
   CHECK_THROWS_WITH_AS(read_file(dir / "none"),
