@@ -6,11 +6,10 @@
 #include <map>
 
 #include "examples/nmt/dataset.hpp"
+#include "examples/nmt/model_dir_reading.hpp"
 #include "examples/nmt/training_history.hpp"
-#include "graph/error.hpp"
 #include "io/atomic_dir.hpp"
 #include "io/atomic_file.hpp"
-#include "io/json_depth.hpp"
 
 namespace nmt {
 
@@ -19,55 +18,9 @@ using kiln::io::NamedArray;
 
 namespace {
 
-[[noreturn]] void fault(const fs::path& file, const std::string& what) {
-  throw kiln::FormatError(file.string() + ": " + what);
-}
-
-std::string read_part(const kiln::io::DirectoryReader& dir, const char* name) {
-  if (!dir.has(name)) {
-    fault(dir.path() / name, "missing (is '" + dir.path().string() + "' a directory written by 'nmt train'?)");
-  }
-  return dir.read(name);
-}
-
 Seq2SeqConfig read_config(const kiln::io::DirectoryReader& dir) {
   const fs::path file = dir.path() / config_file;
-  const std::string text = read_part(dir, config_file);
-  nlohmann::json json;
-  try {
-    json = kiln::io::parse_json_with_depth_limit<nlohmann::json>(text, 16);  // config.json is flat
-  } catch (const nlohmann::json::exception& e) {
-    fault(file, std::string("not valid JSON (") + e.what() + ")");
-  } catch (const kiln::FormatError& e) {  // nested so deep that error messages would overflow the stack
-    fault(file, e.what());
-  }
-  return config_from_json(json, file.string());
-}
-
-kiln::text::Tokenizer read_vocabulary(const kiln::io::DirectoryReader& dir, const char* name,
-                                      std::size_t expected_size, const char* config_field,
-                                      std::vector<std::string> required_words) {
-  const fs::path file = dir.path() / name;
-  const std::string text = read_part(dir, name);
-  auto tokenizer = [&] {
-    try {
-      return kiln::text::Tokenizer::from_json(text);
-    } catch (const kiln::Error& e) {
-      fault(file, e.what());
-    }
-  }();
-  if (tokenizer.vocabulary_size() != expected_size) {
-    fault(file, "has " + std::to_string(tokenizer.vocabulary_size()) + " ids but config.json's " + config_field +
-                    " says " + std::to_string(expected_size));
-  }
-  required_words.push_back(oov_token);
-  for (const auto& word : required_words) {
-    if (tokenizer.index_of(word) == 0) fault(file, "has no '" + word + "' token");
-  }
-  if (tokenizer.options().oov_token != oov_token) {
-    fault(file, "its out-of-vocabulary token is '" + tokenizer.options().oov_token + "', expected '" + oov_token + "'");
-  }
-  return tokenizer;
+  return config_from_json(parse_config_json(file, read_dir_part(dir, config_file)), file.string());
 }
 
 using Shapes = std::map<std::string, kiln::Shape>;
@@ -109,9 +62,9 @@ void assign_weights(kiln::Model& model, std::vector<NamedArray> tensors, const s
   const auto weights = model.named_weights();
   for (const auto& [name, w] : weights) {
     const auto found = file.find(name);
-    if (found == file.end()) fault(where, "no weight '" + name + "' (the file has " + std::to_string(file.size()) + ")");
+    if (found == file.end()) file_fault(where, "no weight '" + name + "' (the file has " + std::to_string(file.size()) + ")");
     if (found->second.shape() != w.shape()) {
-      fault(where, "weight '" + name + "' has shape " + kiln::to_string(found->second.shape()) +
+      file_fault(where, "weight '" + name + "' has shape " + kiln::to_string(found->second.shape()) +
                        " but the model built from config.json has " + kiln::to_string(w.shape()));
     }
   }
@@ -119,7 +72,7 @@ void assign_weights(kiln::Model& model, std::vector<NamedArray> tensors, const s
     for (const auto& [name, value] : file) {
       bool used = false;
       for (const auto& w : weights) used = used || w.first == name;
-      if (!used) fault(where, "weight '" + name + "' is not part of the model config.json describes");
+      if (!used) file_fault(where, "weight '" + name + "' is not part of the model config.json describes");
     }
   }
   for (const auto& [name, w] : weights) kiln::Tensor(w).mutable_value() = std::move(file.at(name));
@@ -152,10 +105,10 @@ void check_weights_fit_config(const Seq2SeqConfig& config, const std::vector<Nam
   for (const auto& [name, shape] : sizing_shapes(config)) {
     const auto found = by_name.find(name);
     if (found == by_name.end()) {
-      fault(where, "has no tensor '" + name + "', which the model config.json describes needs");
+      file_fault(where, "has no tensor '" + name + "', which the model config.json describes needs");
     }
     if (found->second->shape() != shape) {
-      fault(where, "tensor '" + name + "' has shape " + kiln::to_string(found->second->shape()) + " but config.json (" +
+      file_fault(where, "tensor '" + name + "' has shape " + kiln::to_string(found->second->shape()) + " but config.json (" +
                        "hidden " + std::to_string(config.hidden) + ", en_vocab " + std::to_string(config.en_vocab) +
                        ", fr_vocab " + std::to_string(config.fr_vocab) + ", embed " + std::to_string(config.embed) +
                        ") needs " + kiln::to_string(shape) + ": the files do not belong together");
@@ -182,17 +135,17 @@ std::vector<std::string> non_finite_tensors(const std::vector<NamedArray>& tenso
 }
 
 TrainedModel load_model_dir(const fs::path& dir, const LoadOptions& options) {
-  if (!fs::exists(dir)) fault(dir, "no such model directory");
+  if (!fs::exists(dir)) file_fault(dir, "no such model directory");
   const kiln::io::DirectoryReader reader(dir);  // one version of every file, even if the directory is replaced
   const Seq2SeqConfig config = read_config(reader);
-  auto en = read_vocabulary(reader, english_vocab_file, config.en_vocab, "en_vocab", {});
-  auto fr = read_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab",
+  auto en = read_dir_vocabulary(reader, english_vocab_file, config.en_vocab, "en_vocab", {});
+  auto fr = read_dir_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab",
                             {config.start_token, config.end_token});
   const std::string where = (dir / weights_file).string();
-  auto tensors = kiln::io::load_safetensors_from_bytes(read_part(reader, weights_file), where);
+  auto tensors = kiln::io::load_safetensors_from_bytes(read_dir_part(reader, weights_file), where);
   check_weights_fit_config(config, tensors, where);
   for (const auto& problem : non_finite_tensors(tensors)) {
-    if (options.strict) fault(where, "tensor " + problem + " (--strict)");
+    if (options.strict) file_fault(where, "tensor " + problem + " (--strict)");
     if (options.warnings) *options.warnings << "nmt: warning: " << where << ": tensor " << problem << "\n";
   }
   TrainedModel trained{build_seq2seq(config, options.communicator), std::move(en), std::move(fr)};

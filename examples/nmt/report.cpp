@@ -2,6 +2,9 @@
 
 #include "examples/nmt/report.hpp"
 
+#include <algorithm>
+
+#include "examples/nmt/evaluation.hpp"
 #include "examples/nmt/heatmap.hpp"
 
 namespace nmt {
@@ -39,6 +42,16 @@ std::string join_words(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
   return out;
+}
+
+void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, const std::vector<Translation>& found,
+                   std::size_t count) {
+  out << "\nSample test translations:\n";
+  for (std::size_t i = 0; i < std::min(count, pairs.size()); ++i) {
+    out << "  English:   " << pairs[i].source << "\n"
+        << "  reference: " << join_words(normalise(pairs[i].target)) << "\n"
+        << "  model:     " << join_words(found[i].words) << "\n\n";
+  }
 }
 
 }  // namespace nmt

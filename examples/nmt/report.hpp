@@ -2,10 +2,13 @@
 // What the commands show of a translation: the words of an encoded English
 // row, and its attention heatmap as PNG or SVG.
 
+#include <cstddef>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "examples/nmt/cli.hpp"
+#include "examples/nmt/dataset.hpp"
 #include "examples/nmt/decoding.hpp"
 #include "text/tokenizer.hpp"
 
@@ -27,5 +30,9 @@ void write_heatmap(const std::string& path, HeatmapFormat format, const kiln::te
 
 // "the words joined by spaces"
 std::string join_words(const std::vector<std::string>& words);
+
+// The first `count` held-out pairs: English, the reference French, the model's French.
+void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, const std::vector<Translation>& found,
+                   std::size_t count);
 
 }  // namespace nmt

@@ -1,7 +1,7 @@
 #pragma once
-// A callback recording each training step's wall time, from one batch end
-// to the next (so it includes making the batch), for the "median step"
-// that `nmt train` reports.
+// Timing `nmt train`: seconds_since, and a callback recording each training
+// step's wall time, from one batch end to the next (so it includes making
+// the batch), for the "median step" that `nmt train` reports.
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +11,11 @@
 #include "models/callbacks.hpp"
 
 namespace nmt {
+
+// Wall seconds from `start` to now.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 class StepTimer : public kiln::Callback {
  public:

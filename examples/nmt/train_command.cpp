@@ -16,6 +16,7 @@
 #include "examples/nmt/model_dir.hpp"
 #include "examples/nmt/parallel_report.hpp"
 #include "examples/nmt/report.hpp"
+#include "examples/nmt/step_timer.hpp"
 #include "examples/nmt/trainer.hpp"
 #include "examples/nmt/training_history.hpp"
 #include "examples/nmt/transformer_commands.hpp"
@@ -28,25 +29,11 @@ namespace nmt {
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // How many sentences have more words than fit in `timesteps` (cut when encoded).
 std::size_t count_longer(const Tokenizer& tokenizer, const std::vector<std::string>& texts, std::size_t timesteps) {
   std::size_t n = 0;
   for (const auto& t : texts) n += tokenizer.tokens_of(t).size() > timesteps;
   return n;
-}
-
-void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, const std::vector<Translation>& found,
-                   std::size_t count) {
-  out << "\nSample test translations:\n";
-  for (std::size_t i = 0; i < std::min(count, pairs.size()); ++i) {
-    out << "  English:   " << pairs[i].source << "\n"
-        << "  reference: " << join_words(normalise(pairs[i].target)) << "\n"
-        << "  model:     " << join_words(found[i].words) << "\n\n";
-  }
 }
 
 // The split, its vocabularies and its id matrices, and the model's shapes.

@@ -24,22 +24,7 @@
 
 namespace nmt {
 
-namespace {
-
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-void print_samples(std::ostream& out, const std::vector<SentencePair>& pairs, const std::vector<Translation>& found) {
-  out << "\nSample test translations:\n";
-  for (std::size_t i = 0; i < std::min<std::size_t>(5, pairs.size()); ++i) {
-    out << "  English:   " << pairs[i].source << "\n"
-        << "  reference: " << join_words(normalise(pairs[i].target)) << "\n"
-        << "  model:     " << join_words(found[i].words) << "\n\n";
-  }
-}
-
-}  // namespace
 
 int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   const auto start = Clock::now();
@@ -108,7 +93,7 @@ int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   model_dir->commit();
   out << "Saved the model to " << model_dir->target().string() << "/\n";
   if (!split.test.empty()) {
-    if (!o.quiet) print_samples(out, split.test, translations);
+    if (!o.quiet) print_samples(out, split.test, translations, 5);
     std::vector<TokenizedSentence> found;
     for (const auto& t : translations) found.push_back(t.words);
     std::snprintf(line, sizeof line, "%.1f", decode_seconds);
