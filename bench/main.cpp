@@ -22,7 +22,7 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: kiln-bench <suite> [--threads N]\n"
+               "usage: kiln-bench <suite> [--threads N] [--quick] [--config NAME]\n"
                "suites:\n"
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm),\n"
                "        kernel_op= (a Transformer step's layer_norm, dropout_add, Dense and self-attention, forward +\n"
@@ -39,9 +39,15 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+  if (argc < 2) {
     usage();
-    return argc < 2 ? 2 : 0;
+    return 2;
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      usage();
+      return 0;
+    }
   }
   const std::string suite = argv[1];
   int threads = 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench/gemm_floor.hpp"
+#include "bench/random_ids.hpp"
 #include "bench/timing.hpp"
 #include "ops/blas.hpp"
 #include "graph/node.hpp"
@@ -84,13 +85,6 @@ struct Seq2Seq {
     (*trainer)->compile({.optimizer = "adam", .loss = "categorical_crossentropy"});
   }
 };
-
-Array random_ids(std::size_t batch, std::size_t time, std::size_t vocab, std::mt19937_64& rng) {
-  Array ids = Array::from_shape({batch, time});
-  std::uniform_int_distribution<std::size_t> pick(1, vocab - 1);
-  for (auto& v : ids) v = float(pick(rng));
-  return ids;
-}
 
 struct Batch {
   std::vector<Array> x, y;

@@ -19,6 +19,7 @@
 #include <xtensor/xview.hpp>
 
 #include "bench/gemm_floor.hpp"
+#include "bench/random_ids.hpp"
 #include "bench/timing.hpp"
 #include "graph/grad_mode.hpp"
 #include "layers/dense.hpp"
@@ -93,13 +94,6 @@ struct Transformer {
     return logits;
   }
 };
-
-Array random_ids(std::size_t batch, std::size_t time, std::size_t vocab, std::mt19937_64& rng) {
-  Array ids = Array::from_shape({batch, time});
-  std::uniform_int_distribution<std::size_t> pick(1, vocab - 1);
-  for (auto& v : ids) v = float(pick(rng));
-  return ids;
-}
 
 // Decodes one sentence (1, en_time) for the full step limit with `beam`
 // hypotheses (1: greedy), keeping the best `beam` continuations each step.
