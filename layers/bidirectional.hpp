@@ -27,7 +27,7 @@
 namespace kiln {
 
 struct BidirectionalOptions {
-  std::shared_ptr<Layer> layer;       // a GRU or LSTM (handles convert), used as a template
+  std::shared_ptr<Layer> layer = nullptr;  // a GRU or LSTM (handles convert), used as a template
   std::string merge_mode = "concat";
   std::string name = {};
   static constexpr auto fields() {

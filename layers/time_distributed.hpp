@@ -14,7 +14,7 @@
 namespace kiln {
 
 struct TimeDistributedOptions {
-  std::shared_ptr<Layer> layer;  // applied to each (batch, ...) slice
+  std::shared_ptr<Layer> layer = nullptr;  // applied to each (batch, ...) slice
   std::string name = {};
   // "layer": {"class_name": ..., "config": ...}, as Keras writes it, rebuilt through the registry.
   static constexpr auto fields() { return std::tuple{config::field("layer", &TimeDistributedOptions::layer)}; }
