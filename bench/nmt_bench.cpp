@@ -2,10 +2,14 @@
 // measured in the same run. For each configuration prints
 //   config=<seed|large> ms_per_step=<median> floor_ms=<median> ratio_to_floor=<step/floor>
 //       gemm_bound_ms=<float> tokens_per_s=<float> cpu_ms_per_step=<median>
+//       attention_ms=<median> ratio_bound=<(floor + attention) / floor>
 // floor_ms replays the products the step really performed (bench/gemm_floor.hpp:
 // one-hot inputs are row gathers in kiln and cost no product); gemm_bound_ms is
 // the older figure from a hand-kept list of the model's products, one-hot ones
-// included, kept beside it for comparison.
+// included, kept beside it for comparison. attention_ms times the attention's
+// scores alone (forward and backward, both threads), the step's largest
+// element-wise work, which no product does: with the kernels as they are,
+// ratio_to_floor cannot fall below ratio_bound however fast the rest gets.
 // then decode_ms=<median greedy decode of a 15-word sentence> and the RSS
 // of a seed-configuration run at steps 100 and 1000.
 
@@ -22,6 +26,7 @@
 #include "bench/timing.hpp"
 #include "ops/blas.hpp"
 #include "graph/node.hpp"
+#include "graph/backward.hpp"
 #include "layers/bahdanau_attention.hpp"
 #include "layers/concatenate.hpp"
 #include "layers/dense.hpp"
@@ -29,6 +34,7 @@
 #include "layers/gru.hpp"
 #include "layers/time_distributed.hpp"
 #include "models/functional.hpp"
+#include "ops/additive_attention.hpp"
 #include "ops/one_hot.hpp"
 
 namespace kiln::bench {
@@ -142,6 +148,32 @@ double gemm_bound_ms(const Config& c) {
   return s.median * 1e3;
 }
 
+// The Bahdanau scores at this configuration's shapes, forward and backward.
+// Inputs uniform in [-0.3, 0.3), so every tanh argument is below 0.625, as in
+// the untrained step above (checked once: all of the seed step's 145,920
+// 16-float vectors were): the tanh's cheapest path. A trained model's larger
+// arguments take its slower path; this time is the least the op costs.
+Stats time_attention_scores(const Config& c) {
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<float> uniform(-0.3f, 0.3f);
+  auto random = [&](const Shape& shape) {
+    Array a = Array::from_shape(shape);
+    for (auto& x : a) x = uniform(rng);
+    return Tensor(std::move(a), true);
+  };
+  Tensor keys = random({c.batch, c.en_time, c.hidden}), queries = random({c.batch, c.fr_time, c.hidden});
+  Tensor v = random({c.hidden});
+  return time_it(
+      [&] {
+        const Tensor scores = additive_attention_scores(keys, queries, v);
+        Array seed = Array::from_shape(scores.shape());
+        seed.fill(1.0f);
+        backward(scores, seed);
+        for (Tensor* t : {&keys, &queries, &v}) t->zero_grad();
+      },
+      30);
+}
+
 double rss_mb() {
   std::ifstream statm("/proc/self/statm");
   long pages = 0, resident = 0;
@@ -164,16 +196,18 @@ void time_training(const Config& c, int steps) {
   }
   const Stats s = summarize(samples);
   const GemmFloor floor = measure_gemm_floor([&] { (*model.trainer)->train_on_batch(batch.x, batch.y); }, 30);
+  const Stats attention = time_attention_scores(c);
   std::printf(
       "config=%s ms_per_step=%.2f floor_ms=%.2f ratio_to_floor=%.2f gemm_bound_ms=%.2f tokens_per_s=%.0f "
-      "cpu_ms_per_step=%.2f\n",
+      "cpu_ms_per_step=%.2f attention_ms=%.2f ratio_bound=%.2f\n",
       c.name, s.median * 1e3, floor.time.median * 1e3, s.median / floor.time.median, gemm_bound_ms(c),
-      double(c.batch * c.fr_time) / s.median, summarize(cpu_samples).median * 1e3);
+      double(c.batch * c.fr_time) / s.median, summarize(cpu_samples).median * 1e3, attention.median * 1e3,
+      (floor.time.median + attention.median) / floor.time.median);
   std::fprintf(stderr,
                "  %s: step p10 %.2f ms, p90 %.2f ms over %d steps; floor p10 %.2f ms, p90 %.2f ms: %zu products, "
-               "%.2f GFLOP (the old list: %.2f GFLOP)\n",
+               "%.2f GFLOP (the old list: %.2f GFLOP); attention scores p10 %.2f ms, p90 %.2f ms\n",
                c.name, s.p10 * 1e3, s.p90 * 1e3, steps, floor.time.p10 * 1e3, floor.time.p90 * 1e3, floor.products,
-               floor.gflop, gemm_flops(c) / 1e9);
+               floor.gflop, gemm_flops(c) / 1e9, attention.p10 * 1e3, attention.p90 * 1e3);
 }
 
 // Greedy decoding of one 15-word sentence, attention weights kept.

@@ -81,7 +81,7 @@ void scores_backward(const float* grad, const float* keys, const float* queries,
 
 }  // namespace
 
-// d scores, with h = tanh(queries[b,i] + keys[b,j]) kept from the forward pass:
+// d scores, with h = tanh(queries[b,i] + keys[b,j]) recomputed in blocks (scores_backward):
 //   dkeys[b,j] = sum_i g v (1 - h^2),  dqueries[b,i] = sum_j g v (1 - h^2),  dv = sum_{b,i,j} g h
 Tensor additive_attention_scores(const Tensor& keys, const Tensor& queries, const Tensor& v) {
   const ScoreDims d = check_shapes(keys.shape(), queries.shape(), v.shape());
