@@ -15,6 +15,7 @@
 #include "layers/dense.hpp"
 #include "models/callbacks.hpp"
 #include "models/functional.hpp"
+#include "ops/blas.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
 #include "support.hpp"
@@ -427,6 +428,18 @@ TEST_CASE("fit rejects bad datasets with messages naming the problem") {
     CHECK_THROWS_WITH_AS(model->fit({data.x}, {data.y}, {.validation_x = {x}, .validation_y = {data.y}, .verbose = 0}),
                          doctest::Contains("fit (validation data): x[0] contains NaN in sample 4"), Error);
     CHECK_THROWS_WITH_AS(model->predict({x}), doctest::Contains("predict: x[0] contains NaN in sample 4"), Error);
+  }
+  SUBCASE("NaN in either half of a batch large enough to be checked on two threads") {
+    const int threads_before = num_threads();
+    set_num_threads(2);
+    const Regression big(100000);  // 300,000 floats: over parallel_min_flops, so checked in two halves
+    for (const std::size_t sample : {7, 99990}) {
+      Array x = big.x;
+      x(sample, 2) = NAN;
+      const std::string expected = "train_on_batch: x[0] contains NaN in sample " + std::to_string(sample);
+      CHECK_THROWS_WITH_AS(model->train_on_batch({x}, {big.y}), doctest::Contains(expected.c_str()), Error);
+    }
+    set_num_threads(threads_before);
   }
   SUBCASE("bad options") {
     CHECK_THROWS_WITH_AS(model->fit({data.x}, {data.y}, {.batch_size = 0, .verbose = 0}),
