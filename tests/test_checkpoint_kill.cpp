@@ -43,8 +43,6 @@ using kiln::testing::ScratchDir;
 
 namespace {
 
-// A fresh directory under the system's temporary directory, removed with everything in it.
-
 // This process's environment; `assignment` ("NAME=value"), when given,
 // replaces NAME's value or adds it.
 std::vector<std::string> environment(const std::string& assignment = {}) {

@@ -71,8 +71,6 @@ std::shared_ptr<LambdaCallback> on_epoch_end(std::function<void(std::size_t, con
   return std::make_shared<LambdaCallback>(LambdaCallback::Options{.on_epoch_end = std::move(f)});
 }
 
-// A directory of its own under the system's temporary directory, removed at the end.
-
 }  // namespace
 
 TEST_CASE("fit lowers the loss of a small linear regression at least a hundredfold") {

@@ -14,12 +14,6 @@ using namespace kiln;
 using kiln::testing::ScratchDir;
 using namespace kiln::text;
 
-namespace {
-
-// A fresh directory under /tmp, removed at the end of the test case.
-
-}  // namespace
-
 TEST_CASE("read_parallel_files pairs line N of one file with line N of the other") {
   ScratchDir dir("pairs");
   const auto en = dir.write("en", "the cat .\r\nhello\n\n\nlast line");

@@ -25,8 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it.
-
 std::string le_bytes(std::uint64_t value, int width) {
   std::string out;
   for (int i = 0; i < width; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
