@@ -7,9 +7,9 @@
 // one-hot inputs are row gathers in kiln and cost no product); gemm_bound_ms is
 // the older figure from a hand-kept list of the model's products, one-hot ones
 // included, kept beside it for comparison. attention_ms times the attention's
-// scores alone (forward and backward, both threads), the step's largest
-// element-wise work, which no product does: with the kernels as they are,
-// ratio_to_floor cannot fall below ratio_bound however fast the rest gets.
+// scores alone (forward and backward; on both threads with --threads 2), the
+// step's largest element-wise work, which no product does: with the kernels as
+// they are, ratio_to_floor cannot fall below ratio_bound however fast the rest gets.
 // then decode_ms=<median greedy decode of a 15-word sentence> and the RSS
 // of a seed-configuration run at steps 100 and 1000.
 
@@ -163,12 +163,10 @@ Stats time_attention_scores(const Config& c) {
   };
   Tensor keys = random({c.batch, c.en_time, c.hidden}), queries = random({c.batch, c.fr_time, c.hidden});
   Tensor v = random({c.hidden});
+  const Array seed = xt::ones<float>({c.batch, c.fr_time, c.en_time});
   return time_it(
       [&] {
-        const Tensor scores = additive_attention_scores(keys, queries, v);
-        Array seed = Array::from_shape(scores.shape());
-        seed.fill(1.0f);
-        backward(scores, seed);
+        backward(additive_attention_scores(keys, queries, v), seed);
         for (Tensor* t : {&keys, &queries, &v}) t->zero_grad();
       },
       30);

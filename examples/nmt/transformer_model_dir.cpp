@@ -18,7 +18,7 @@ bool is_transformer_dir(const fs::path& dir) {
   try {
     const kiln::io::DirectoryReader reader(dir);
     if (!reader.has(config_file)) return false;
-    return is_transformer_config(nlohmann::json::parse(reader.read(config_file)));
+    return is_transformer_config(parse_config_json(reader.path() / config_file, reader.read(config_file)));
   } catch (const std::exception&) {
     return false;
   }

@@ -24,7 +24,9 @@
 
 namespace nmt {
 
+namespace {
 using Clock = std::chrono::steady_clock;
+}  // namespace
 
 int run_train_transformer(const TrainOptions& given, std::ostream& root_out) {
   const auto start = Clock::now();
