@@ -27,8 +27,8 @@
 
 #include "io/atomic_file.hpp"
 #include "save_victim_model.hpp"
-#include "support.hpp"
 #include "scratch_dir.hpp"
+#include "support.hpp"
 
 #ifndef KILN_SAVE_VICTIM
 #error "tests/meson.build defines KILN_SAVE_VICTIM, the path of the kiln-save-victim executable"

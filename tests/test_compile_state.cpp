@@ -18,8 +18,8 @@
 #include "optimizers/make_optimizer.hpp"
 #include "optimizers/rmsprop.hpp"
 #include "optimizers/sgd.hpp"
-#include "support.hpp"
 #include "scratch_dir.hpp"
+#include "support.hpp"
 
 using namespace kiln;
 using kiln::testing::random_array;

@@ -27,8 +27,8 @@
 #include "models/sequential.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/reductions.hpp"
-#include "support.hpp"
 #include "scratch_dir.hpp"
+#include "support.hpp"
 
 using namespace kiln;
 using kiln::testing::golden;

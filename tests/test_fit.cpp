@@ -18,9 +18,9 @@
 #include "ops/blas.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/sgd.hpp"
+#include "scratch_dir.hpp"
 #include "support.hpp"
 #include "training/losses.hpp"
-#include "scratch_dir.hpp"
 
 using namespace kiln;
 using kiln::testing::max_abs_diff;

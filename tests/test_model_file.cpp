@@ -23,8 +23,8 @@
 #include "models/sequential.hpp"
 #include "ops/arithmetic.hpp"
 #include "seed_model.hpp"
-#include "support.hpp"
 #include "scratch_dir.hpp"
+#include "support.hpp"
 
 // Checks that `text` contains `part`, showing the whole text when not.
 #define CHECK_CONTAINS(text, part)                              \

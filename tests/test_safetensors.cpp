@@ -15,8 +15,8 @@
 #include "graph/error.hpp"
 #include "io/atomic_file.hpp"
 #include "io/safetensors.hpp"
-#include "support.hpp"
 #include "scratch_dir.hpp"
+#include "support.hpp"
 
 using namespace kiln;
 using kiln::testing::ScratchDir;

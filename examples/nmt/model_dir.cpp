@@ -62,10 +62,12 @@ void assign_weights(kiln::Model& model, std::vector<NamedArray> tensors, const s
   const auto weights = model.named_weights();
   for (const auto& [name, w] : weights) {
     const auto found = file.find(name);
-    if (found == file.end()) file_fault(where, "no weight '" + name + "' (the file has " + std::to_string(file.size()) + ")");
+    if (found == file.end()) {
+      file_fault(where, "no weight '" + name + "' (the file has " + std::to_string(file.size()) + ")");
+    }
     if (found->second.shape() != w.shape()) {
       file_fault(where, "weight '" + name + "' has shape " + kiln::to_string(found->second.shape()) +
-                       " but the model built from config.json has " + kiln::to_string(w.shape()));
+                            " but the model built from config.json has " + kiln::to_string(w.shape()));
     }
   }
   if (file.size() != weights.size()) {
@@ -108,10 +110,11 @@ void check_weights_fit_config(const Seq2SeqConfig& config, const std::vector<Nam
       file_fault(where, "has no tensor '" + name + "', which the model config.json describes needs");
     }
     if (found->second->shape() != shape) {
-      file_fault(where, "tensor '" + name + "' has shape " + kiln::to_string(found->second->shape()) + " but config.json (" +
-                       "hidden " + std::to_string(config.hidden) + ", en_vocab " + std::to_string(config.en_vocab) +
-                       ", fr_vocab " + std::to_string(config.fr_vocab) + ", embed " + std::to_string(config.embed) +
-                       ") needs " + kiln::to_string(shape) + ": the files do not belong together");
+      file_fault(where, "tensor '" + name + "' has shape " + kiln::to_string(found->second->shape()) +
+                            " but config.json (hidden " + std::to_string(config.hidden) + ", en_vocab " +
+                            std::to_string(config.en_vocab) + ", fr_vocab " + std::to_string(config.fr_vocab) +
+                            ", embed " + std::to_string(config.embed) + ") needs " + kiln::to_string(shape) +
+                            ": the files do not belong together");
     }
   }
 }
@@ -140,7 +143,7 @@ TrainedModel load_model_dir(const fs::path& dir, const LoadOptions& options) {
   const Seq2SeqConfig config = read_config(reader);
   auto en = read_dir_vocabulary(reader, english_vocab_file, config.en_vocab, "en_vocab", {});
   auto fr = read_dir_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab",
-                            {config.start_token, config.end_token});
+                                {config.start_token, config.end_token});
   const std::string where = (dir / weights_file).string();
   auto tensors = kiln::io::load_safetensors_from_bytes(read_dir_part(reader, weights_file), where);
   check_weights_fit_config(config, tensors, where);

@@ -35,10 +35,11 @@ TrainedTransformer load_transformer_dir(const fs::path& dir, const LoadOptions& 
   if (!fs::exists(dir)) file_fault(dir, "no such model directory");
   const kiln::io::DirectoryReader reader(dir);
   const fs::path config_path = dir / config_file;
-  const TransformerConfig config =
-      transformer_config_from_json(parse_config_json(config_path, read_dir_part(reader, config_file)), config_path.string());
+  const TransformerConfig config = transformer_config_from_json(
+      parse_config_json(config_path, read_dir_part(reader, config_file)), config_path.string());
   auto en = read_dir_vocabulary(reader, english_vocab_file, config.en_vocab, "en_vocab", {});
-  auto fr = read_dir_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab", {config.start_token, config.end_token});
+  auto fr = read_dir_vocabulary(reader, french_vocab_file, config.fr_vocab, "fr_vocab",
+                                {config.start_token, config.end_token});
   const fs::path where = dir / weights_file;
   auto tensors = kiln::io::load_safetensors_from_bytes(read_dir_part(reader, weights_file), where.string());
   for (const auto& problem : non_finite_tensors(tensors)) {
@@ -51,10 +52,12 @@ TrainedTransformer load_transformer_dir(const fs::path& dir, const LoadOptions& 
   const auto weights = trained.model.training->named_weights();
   for (const auto& [name, w] : weights) {
     const auto found = file.find(name);
-    if (found == file.end()) file_fault(where, "no weight '" + name + "' (is config.json the one these weights were saved with?)");
+    if (found == file.end()) {
+      file_fault(where, "no weight '" + name + "' (is config.json the one these weights were saved with?)");
+    }
     if (found->second.shape() != w.shape()) {
       file_fault(where, "weight '" + name + "' has shape " + kiln::to_string(found->second.shape()) +
-                       " but the model config.json describes has " + kiln::to_string(w.shape()));
+                            " but the model config.json describes has " + kiln::to_string(w.shape()));
     }
   }
   if (file.size() != weights.size()) file_fault(where, "holds weights the model config.json describes does not have");
