@@ -48,6 +48,9 @@ one_line_stderr "negative size"
 expect_exit 2 "missing value" -- "$NMT" train --hidden
 expect_exit 2 "missing data directory" -- "$NMT" train --data-dir "$WORK/nowhere"
 expect_exit 2 "missing pairs file" -- "$NMT" evaluate --model "$WORK/m" --pairs "$WORK/nowhere.tsv"
+expect_in "$WORK/err" "--pairs file '$WORK/nowhere.tsv' does not exist" "a missing pairs file is named"
+expect_exit 2 "a directory as the pairs file" -- "$NMT" evaluate --model "$WORK/m" --pairs "$WORK"
+expect_in "$WORK/err" "is a directory; give a tab-separated file" "a directory is not called missing"
 expect_exit 2 "translate without --model" -- "$NMT" translate
 
 # --- a tiny model, trained for real ---
@@ -79,6 +82,15 @@ printf 'the cat is black .\n' | "$NMT" translate --model "$WORK/model" --beam 3 
 printf 'the cat is black .\tle chat est noir .\nwe like the red car .\tnous aimons la voiture rouge .\n' >"$WORK/pairs.tsv"
 expect_exit 0 "evaluate on a pairs file" -- "$NMT" evaluate --model "$WORK/model" --pairs "$WORK/pairs.tsv"
 expect_in "$WORK/out" "token accuracy" "evaluate prints token accuracy"
+mkfifo "$WORK/pairs.fifo"
+cat "$WORK/pairs.tsv" >"$WORK/pairs.fifo" &
+writer=$!
+expect_exit 0 "evaluate on pairs from a pipe" -- "$NMT" evaluate --model "$WORK/model" --pairs "$WORK/pairs.fifo"
+kill "$writer" 2>/dev/null  # still blocked opening the pipe if evaluate never read it
+wait "$writer" 2>/dev/null
+expect_in "$WORK/out" "BLEU" "evaluate from a pipe reports BLEU"
+expect_exit 1 "evaluate on an empty corpus" -- "$NMT" evaluate --model "$WORK/model" --pairs /dev/null
+expect_in "$WORK/err" "--pairs '/dev/null' holds no sentence pairs" "an empty corpus is named"
 
 # --- damaged model directories: exit 1 naming the file ---
 cp -r "$WORK/model" "$WORK/damaged"

@@ -122,8 +122,12 @@ void check_data(const std::string& command, const DataOptions& data, bool requir
       }
     }
   }
-  if (!data.pairs.empty() && !fs::is_regular_file(data.pairs)) {
+  // Any readable non-directory will do: a pipe, say `--pairs <(zcat fra.txt.gz)`.
+  if (!data.pairs.empty() && !fs::exists(data.pairs)) {
     usage_error(command, "--pairs file '" + data.pairs + "' does not exist");
+  }
+  if (!data.pairs.empty() && fs::is_directory(data.pairs)) {
+    usage_error(command, "--pairs '" + data.pairs + "' is a directory; give a tab-separated file");
   }
 }
 

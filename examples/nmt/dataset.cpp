@@ -17,6 +17,10 @@ std::vector<SentencePair> load_pairs(const DataOptions& data, std::uint64_t seed
   if (data.builtin()) return generate_phrasebook(data.samples ? data.samples : default_phrasebook_pairs, seed);
   auto pairs = data.data_dir.empty() ? kiln::text::read_tab_separated_pairs(data.pairs)
                                      : kiln::text::read_corpus_dir(data.data_dir);
+  if (pairs.empty()) {
+    throw kiln::Error(data.data_dir.empty() ? "--pairs '" + data.pairs + "' holds no sentence pairs"
+                                            : "--data-dir '" + data.data_dir + "' holds no sentence pairs");
+  }
   if (data.samples && pairs.size() > data.samples) pairs.resize(data.samples);
   return pairs;
 }
