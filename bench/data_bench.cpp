@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -210,27 +211,41 @@ void bench_seed_step(bool quick) {
               prefetched_stats.median / plain_stats.median, prefetched_stats.p10 / plain_stats.p10);
 }
 
+// A positive number filling the whole of `text`.
+bool positive_number(const char* text, double& out) {
+  char* end = nullptr;
+  out = std::strtod(text, &end);
+  return end != text && !*end && out > 0.0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* usage = "usage: kiln-bench-data [--quick] [--gigabytes G] [--threads N]\n";
   bool quick = false;
-  double gigabytes = 10.0;
-  int threads = 1;
+  double gigabytes = 10.0, threads = 1.0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--quick") {
+    bool ok = true;
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    } else if (a == "--quick") {
       quick = true;
       gigabytes = 1.0;
     } else if (a == "--gigabytes" && i + 1 < argc) {
-      gigabytes = std::stod(argv[++i]);
+      ok = positive_number(argv[++i], gigabytes);
     } else if (a == "--threads" && i + 1 < argc) {
-      threads = std::stoi(argv[++i]);
+      ok = positive_number(argv[++i], threads) && threads <= 1024 && threads == double(int(threads));
     } else {
-      std::fprintf(stderr, "usage: kiln-bench-data [--quick] [--gigabytes G] [--threads N]\n");
+      ok = false;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "kiln-bench-data: bad argument '%s'\n%s", argv[i], usage);
       return 2;
     }
   }
-  kiln::set_num_threads(threads);
+  kiln::set_num_threads(int(threads));
   bench_stream(gigabytes);
   bench_seed_step(quick);
   return 0;

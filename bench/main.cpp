@@ -20,8 +20,8 @@ int run_nmt(bool quick, const std::string& only_config);
 
 namespace {
 
-void usage() {
-  std::fprintf(stderr,
+void usage(std::FILE* to) {
+  std::fprintf(to,
                "usage: kiln-bench <suite> [--threads N] [--quick] [--config NAME]\n"
                "suites:\n"
                "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm),\n"
@@ -40,12 +40,12 @@ void usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    usage();
+    usage(stderr);
     return 2;
   }
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      usage();
+      usage(stdout);
       return 0;
     }
   }
@@ -70,6 +70,6 @@ int main(int argc, char** argv) {
   if (suite == "conv") return kiln::bench::run_conv();
   if (suite == "nmt") return kiln::bench::run_nmt(quick, only_config);
   std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
-  usage();
+  usage(stderr);
   return 2;
 }

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -49,14 +50,30 @@ nlohmann::json run_onnxruntime(const std::filesystem::path& dir, const nlohmann:
   return nlohmann::json::parse(in);
 }
 
+// A count from 1 to 100000 filling the whole of `text`.
+bool sentence_count(const char* text, std::size_t& out) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text, &end, 10);
+  out = std::size_t(n);
+  return end != text && !*end && text[0] != '-' && n >= 1 && n <= 100000;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* usage = "usage: kiln-bench-onnx [--sentences N] [--latency-sentences M]\n";
   std::size_t sentences = 512, latency_sentences = 50;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--sentences") sentences = std::stoul(argv[i + 1]);
-    else if (a == "--latency-sentences") latency_sentences = std::stoul(argv[i + 1]);
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
+    std::size_t* count = a == "--sentences" ? &sentences : a == "--latency-sentences" ? &latency_sentences : nullptr;
+    if (!count || i + 1 == argc || !sentence_count(argv[++i], *count)) {
+      std::fprintf(stderr, "kiln-bench-onnx: bad argument '%s'\n%s", argv[i], usage);
+      return 2;
+    }
   }
   kiln::set_num_threads(1);
   kiln::set_random_seed(3);
