@@ -7,6 +7,7 @@
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -50,14 +51,21 @@ int main(int argc, char** argv) {
     }
   }
   const std::string suite = argv[1];
-  int threads = 0;
+  int threads = 0;  // 0: all cores
   bool quick = false;
   std::string only_config;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
     } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
-      threads = std::atoi(argv[++i]);
+      char* end = nullptr;
+      const char* text = argv[++i];
+      const long n = std::strtol(text, &end, 10);
+      if (end == text || *end || n < 1 || n > 1024) {
+        std::fprintf(stderr, "kiln-bench: --threads takes a count from 1 to 1024, got '%s'\n", text);
+        return 2;
+      }
+      threads = int(n);
     } else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
       only_config = argv[++i];
     } else {
