@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -31,6 +30,7 @@
 #include "data/array_dataset.hpp"
 #include "data/batching.hpp"
 #include "data/generator_dataset.hpp"
+#include "examples/command_line.hpp"
 #include "examples/nmt/pair_dataset.hpp"
 #include "examples/nmt/seq2seq.hpp"
 #include "layers/dense.hpp"
@@ -211,38 +211,27 @@ void bench_seed_step(bool quick) {
               prefetched_stats.median / plain_stats.median, prefetched_stats.p10 / plain_stats.p10);
 }
 
-// A positive number filling the whole of `text`.
-bool positive_number(const char* text, double& out) {
-  char* end = nullptr;
-  out = std::strtod(text, &end);
-  return end != text && !*end && out > 0.0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  constexpr const char* usage = "usage: kiln-bench-data [--quick] [--gigabytes G] [--threads N]\n";
+  const examples::CommandLine line(argc, argv, " [--quick] [--gigabytes G] [--threads N]\n");
   bool quick = false;
-  double gigabytes = 10.0, threads = 1.0;
+  double gigabytes = 10.0;
+  std::size_t threads = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    bool ok = true;
     if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
+      line.print_usage();
       return 0;
     } else if (a == "--quick") {
       quick = true;
       gigabytes = 1.0;
-    } else if (a == "--gigabytes" && i + 1 < argc) {
-      ok = positive_number(argv[++i], gigabytes);
-    } else if (a == "--threads" && i + 1 < argc) {
-      ok = positive_number(argv[++i], threads) && threads <= 1024 && threads == double(int(threads));
+    } else if (a == "--gigabytes") {
+      gigabytes = line.number(i, 0.001, 1000.0);
+    } else if (a == "--threads") {
+      threads = line.whole(i, 1, 1024);
     } else {
-      ok = false;
-    }
-    if (!ok) {
-      std::fprintf(stderr, "kiln-bench-data: bad argument '%s'\n%s", argv[i], usage);
-      return 2;
+      line.fail("unknown flag '" + a + "'");
     }
   }
   kiln::set_num_threads(int(threads));

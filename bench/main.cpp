@@ -6,11 +6,9 @@
 //                                NMT training step vs its GEMM floor, decoding, memory
 //   kiln-bench ... --threads N   BLAS threads (default: all cores)
 
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
+#include "examples/command_line.hpp"
 #include "ops/blas.hpp"
 
 namespace kiln::bench {
@@ -21,63 +19,51 @@ int run_nmt(bool quick, const std::string& only_config);
 
 namespace {
 
-void usage(std::FILE* to) {
-  std::fprintf(to,
-               "usage: kiln-bench <suite> [--threads N] [--quick] [--config NAME]\n"
-               "suites:\n"
-               "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm),\n"
-               "        kernel_op= (a Transformer step's layer_norm, dropout_add, Dense and self-attention, forward +\n"
-               "        backward, on every instruction set this CPU runs, interleaved)\n"
-               "  conv  a Conv1D and a Conv2D forward + backward, medians with p10/p90\n"
-               "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
-               "  nmt   seed and large NMT training steps vs the BLAS floor of their own products (floor_ms,\n"
-               "        ratio_to_floor; gemm_bound_ms: the older hand-listed bound), greedy decode, RSS over 1000 steps\n"
-               "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
-               "         e.g. under a profiler; --config transformer: the Transformer translator's step and its\n"
-               "         decoding with the key/value cache vs rerunning the prefix)\n");
-}
+constexpr const char* usage_text =
+    " <suite> [--threads N] [--quick] [--config NAME]\n"
+    "suites:\n"
+    "  ops   op_overhead_us (4x4 element-wise op with tape + backward), matmul_ratio (vs cblas_sgemm),\n"
+    "        kernel_op= (a Transformer step's layer_norm, dropout_add, Dense and self-attention, forward +\n"
+    "        backward, on every instruction set this CPU runs, interleaved)\n"
+    "  conv  a Conv1D and a Conv2D forward + backward, medians with p10/p90\n"
+    "        (bash bench/compare_conv.sh runs PyTorch at the same shapes alongside)\n"
+    "  nmt   seed and large NMT training steps vs the BLAS floor of their own products (floor_ms,\n"
+    "        ratio_to_floor; gemm_bound_ms: the older hand-listed bound), greedy decode, RSS over 1000 steps\n"
+    "        (--quick: fewer steps, no RSS run; --config seed|large: time that training step only,\n"
+    "         e.g. under a profiler; --config transformer: the Transformer translator's step and its\n"
+    "         decoding with the key/value cache vs rerunning the prefix)\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    usage(stderr);
-    return 2;
-  }
+  const examples::CommandLine line(argc, argv, usage_text);
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      usage(stdout);
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      line.print_usage();
       return 0;
     }
   }
+  if (argc < 2) line.fail("which suite?");
   const std::string suite = argv[1];
-  int threads = 0;  // 0: all cores
+  std::size_t threads = 0;  // 0: all cores
   bool quick = false;
   std::string only_config;
   for (int i = 2; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--quick")) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
       quick = true;
-    } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
-      char* end = nullptr;
-      const char* text = argv[++i];
-      const long n = std::strtol(text, &end, 10);
-      if (end == text || *end || n < 1 || n > 1024) {
-        std::fprintf(stderr, "kiln-bench: --threads takes a count from 1 to 1024, got '%s'\n", text);
-        return 2;
-      }
-      threads = int(n);
-    } else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
-      only_config = argv[++i];
+    } else if (arg == "--threads") {
+      threads = line.whole(i, 1, 1024);
+    } else if (arg == "--config") {
+      only_config = line.value(i);
     } else {
-      std::fprintf(stderr, "kiln-bench: unknown option '%s'\n", argv[i]);
-      return 2;
+      line.fail("unknown option '" + arg + "'");
     }
   }
-  kiln::set_num_threads(threads);
+  kiln::set_num_threads(int(threads));
   if (suite == "ops") return kiln::bench::run_ops();
   if (suite == "conv") return kiln::bench::run_conv();
   if (suite == "nmt") return kiln::bench::run_nmt(quick, only_config);
-  std::fprintf(stderr, "kiln-bench: unknown suite '%s'\n", suite.c_str());
-  usage(stderr);
-  return 2;
+  line.fail("unknown suite '" + suite + "'");
 }

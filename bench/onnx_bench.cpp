@@ -12,13 +12,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "examples/command_line.hpp"
 #include "examples/nmt/dataset.hpp"
 #include "examples/nmt/decoding.hpp"
 #include "examples/nmt/onnx_export.hpp"
@@ -50,29 +50,22 @@ nlohmann::json run_onnxruntime(const std::filesystem::path& dir, const nlohmann:
   return nlohmann::json::parse(in);
 }
 
-// A count from 1 to 100000 filling the whole of `text`.
-bool sentence_count(const char* text, std::size_t& out) {
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(text, &end, 10);
-  out = std::size_t(n);
-  return end != text && !*end && text[0] != '-' && n >= 1 && n <= 100000;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  constexpr const char* usage = "usage: kiln-bench-onnx [--sentences N] [--latency-sentences M]\n";
+  const examples::CommandLine line(argc, argv, " [--sentences N] [--latency-sentences M]\n");
   std::size_t sentences = 512, latency_sentences = 50;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
+      line.print_usage();
       return 0;
-    }
-    std::size_t* count = a == "--sentences" ? &sentences : a == "--latency-sentences" ? &latency_sentences : nullptr;
-    if (!count || i + 1 == argc || !sentence_count(argv[++i], *count)) {
-      std::fprintf(stderr, "kiln-bench-onnx: bad argument '%s'\n%s", argv[i], usage);
-      return 2;
+    } else if (a == "--sentences") {
+      sentences = line.whole(i, 1, 100000);
+    } else if (a == "--latency-sentences") {
+      latency_sentences = line.whole(i, 1, 100000);
+    } else {
+      line.fail("unknown flag '" + a + "'");
     }
   }
   kiln::set_num_threads(1);

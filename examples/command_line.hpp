@@ -2,6 +2,7 @@
 // Flag parsing the small examples share: a bad flag or value prints the
 // problem and the usage to stderr and exits with status 2.
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -36,16 +37,27 @@ class CommandLine {
     return std::size_t(v);
   }
 
-  // A number in [0, 1] after flag argv[i].
-  double fraction(int& i) const {
+  // A number in [lo, hi] after flag argv[i].
+  double number(int& i, double lo, double hi) const {
     const std::string flag = argv_[i], text = value(i);
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(v >= 0.0 && v <= 1.0)) fail(flag + " wants a number from 0 to 1, got '" + text + "'");
+    if (text.empty() || *end != '\0' || !(v >= lo && v <= hi)) {
+      fail(flag + " wants a number from " + shortest(lo) + " to " + shortest(hi) + ", got '" + text + "'");
+    }
     return v;
   }
 
+  // A number in [0, 1] after flag argv[i].
+  double fraction(int& i) const { return number(i, 0.0, 1.0); }
+
  private:
+  static std::string shortest(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return text;
+  }
+
   int argc_;
   char** argv_;
   const char* usage_;
