@@ -33,7 +33,8 @@ inline constexpr const char* oov_token = "UNK";
 
 // The pairs `data` names, the first data.samples of them when that is set.
 // The built-in phrasebook is generated from `seed` (data.samples pairs, or
-// default_phrasebook_pairs). Throws kiln::FormatError for unreadable files.
+// default_phrasebook_pairs). Throws kiln::FormatError for unreadable files,
+// kiln::Error for a file or directory that holds no pairs (never returns none).
 std::vector<SentencePair> load_pairs(const DataOptions& data, std::uint64_t seed);
 
 struct Split {
